@@ -1,0 +1,62 @@
+# Neural Networks for Recommender Systems: `make lab` to learn, `make test` to check.
+# Every target creates the virtual environment in .venv on first use; later runs reuse it.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.py))
+LAB_ARGS ?=
+
+# TensorFlow reads these once, at import: no oneDNN (bit-for-bit results), quiet logs.
+export TF_ENABLE_ONEDNN_OPTS := 0
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONHASHSEED := 0
+
+.DEFAULT_GOAL := help
+.PHONY: help venv lab test lint unit notebooks bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] in [(3, 11), (3, 12)], "Python 3.11 or 3.12 needed, found " + sys.version'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade --quiet pip
+	$(BIN)/python -m pip install --quiet -e .
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	touch $(STAMP)
+
+venv: $(STAMP) ## Create .venv and install the course (done by every target)
+
+lab: $(STAMP) ## Open the course in JupyterLab (127.0.0.1, token auth on)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 \
+		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
+lint: $(STAMP) ## Check style with ruff
+	$(BIN)/ruff check course_utils tests notebooks
+	$(BIN)/ruff format --check course_utils tests
+
+unit: $(STAMP) ## Unit tests and notebook checks, without re-executing notebooks
+	$(BIN)/python -m pytest tests
+
+test: lint ## Lint, unit tests, notebook checks, then re-execute every notebook with nbval
+	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest --nbval --nbval-sanitize-with=nbval_sanitize.cfg notebooks
+
+notebooks: $(STAMP) ## Rebuild each .ipynb from its .py and execute it in place
+	@for src in $(NOTEBOOKS); do \
+		nb=$${src%.py}.ipynb; echo "== $$nb"; \
+		$(BIN)/jupytext --quiet --to ipynb $$src && \
+		$(BIN)/jupyter nbconvert --log-level=WARN --to notebook --execute --inplace \
+			--ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=600 $$nb \
+		|| exit 1; \
+	done
+
+bench: $(STAMP) ## Measure speed and memory targets, reported as ratios
+	$(BIN)/python -m benchmarks
+
+clean: ## Remove .venv, caches and checkpoints
+	rm -rf $(VENV) .pytest_cache .ruff_cache notebooks/.ipynb_checkpoints
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

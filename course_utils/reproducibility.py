@@ -1,0 +1,53 @@
+"""One explicit call that makes a notebook reproducible: `setup(seed=42)`."""
+
+import os
+import sys
+import warnings
+
+import numpy as np
+
+from course_utils.config import DEFAULT_SEED, TF_QUIET_ENV
+
+
+def quiet_tensorflow_env() -> None:
+    """Set the variables TensorFlow reads at import, unless the user set them already.
+
+    They only take effect if TensorFlow has not been imported yet, which is why
+    `setup` must be the first thing a notebook calls.
+    """
+    for name, value in TF_QUIET_ENV.items():
+        os.environ.setdefault(name, value)
+
+
+def setup(seed: int = DEFAULT_SEED) -> None:
+    """Seed Python, NumPy and Keras, make TensorFlow deterministic, set plot defaults.
+
+    Call it once, at the top of a notebook, before importing TensorFlow or Keras.
+    """
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    if "tensorflow" in sys.modules and os.environ.get("TF_ENABLE_ONEDNN_OPTS") != "0":
+        warnings.warn(
+            "TensorFlow was imported before setup(): oneDNN stays on and results may "
+            "differ in the last digits. Call setup() first, then restart the kernel.",
+            stacklevel=2,
+        )
+    quiet_tensorflow_env()
+
+    import keras  # imported here so the environment above is in place first
+    import matplotlib as mpl
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)  # seeds Python, NumPy and the backend together
+    tf.config.experimental.enable_op_determinism()
+
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (6.4, 4.0),
+            "figure.dpi": 80,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    )

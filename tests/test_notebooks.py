@@ -1,0 +1,119 @@
+"""The committed notebooks are paired, executed and numbered; each check can fail."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.notebook_checks import drift, numbering_problems, unexecuted_cells
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+SOURCES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
+WELCOME = NOTEBOOKS / "00_welcome.py"
+
+
+def test_there_are_notebooks():
+    assert WELCOME in SOURCES
+
+
+def test_notebooks_are_numbered_without_gaps():
+    assert numbering_problems(NOTEBOOKS) == []
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_py_and_ipynb_are_in_sync(source):
+    assert drift(source) == "", f"rebuild {source.stem}.ipynb with `make notebooks`"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_every_code_cell_was_executed(source):
+    assert unexecuted_cells(source.with_suffix(".ipynb")) == []
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_notebook_calls_setup_before_anything_else(source):
+    """TensorFlow reads its settings at import, so setup() must run before any import of it."""
+    code = [line for line in source.read_text().splitlines() if line and not line.startswith("#")]
+    assert code[0] == "from course_utils import setup", code[0]
+    assert code[1].startswith("setup(seed="), code[1]
+
+
+# --- Each check must fail when it should: mutate a copy and watch it catch the change.
+
+
+@pytest.fixture
+def welcome_copy(tmp_path):
+    """A copy of notebook 00 with the configuration it is checked under."""
+    for name in ("00_welcome.py", "00_welcome.ipynb", "jupytext.toml"):
+        shutil.copy(NOTEBOOKS / name, tmp_path / name)
+    for name in ("conftest.py", "nbval_sanitize.cfg"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    return tmp_path
+
+
+def test_drift_check_catches_a_py_edited_alone(welcome_copy):
+    source = welcome_copy / "00_welcome.py"
+    assert drift(source) == ""
+    source.write_text(source.read_text().replace("print(", "print('edited', ", 1))
+    assert "edited" in drift(source)
+
+
+def test_execution_check_catches_a_cleared_count(welcome_copy):
+    notebook = welcome_copy / "00_welcome.ipynb"
+    assert unexecuted_cells(notebook) == []
+    data = json.loads(notebook.read_text())
+    index = next(i for i, cell in enumerate(data["cells"]) if cell["cell_type"] == "code")
+    data["cells"][index]["execution_count"] = None
+    notebook.write_text(json.dumps(data))
+    assert unexecuted_cells(notebook) == [index]
+
+
+def test_numbering_check_catches_gaps_duplicates_and_bad_names(tmp_path):
+    for stem in ("00_welcome", "01_data", "01_again", "03_mlp", "4_bad", "05_Upper"):
+        (tmp_path / f"{stem}.py").touch()
+        (tmp_path / f"{stem}.ipynb").touch()
+    (tmp_path / "06_lonely.py").touch()
+    problems = numbering_problems(tmp_path)
+    assert "number 01 is used by more than one notebook" in problems
+    assert "number 02 is missing" in problems
+    assert "06_lonely: 06_lonely.ipynb is missing" in problems
+    assert any(p.startswith("4_bad:") for p in problems)
+    assert any(p.startswith("05_Upper:") for p in problems)
+
+
+def test_nbval_catches_a_stale_output(welcome_copy):
+    """Run nbval, as `make test` does, on an intact copy and on one with an edited output."""
+    intact = welcome_copy / "00_welcome.ipynb"
+    stale = welcome_copy / "00_stale.ipynb"
+    data = json.loads(intact.read_text())
+    cell = next(
+        c for c in data["cells"] if any(o.get("name") == "stdout" for o in c.get("outputs", []))
+    )
+    stream = next(o for o in cell["outputs"] if o.get("name") == "stdout")
+    stream["text"] = ["999 of 20 cells known (5%)\n"]
+    stale.write_text(json.dumps(data))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval",
+            "--nbval-sanitize-with=nbval_sanitize.cfg",
+            "-p",
+            "no:cacheprovider",
+            intact.name,
+            stale.name,
+        ],
+        cwd=welcome_copy,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "00_stale.ipynb::Cell" in result.stdout
+    assert "00_welcome.ipynb::Cell" not in result.stdout.split("short test summary")[-1]
+    assert "999 of 20 cells known" in result.stdout
