@@ -1,0 +1,134 @@
+"""Baselines every neural network must beat: the global mean, biases, truncated SVD.
+
+Introduced in notebooks/02_svd_baseline.py. They use customer and product ids only, never
+features, so they cannot score a customer they have not seen: that is where neural
+networks on features go beyond them.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg
+
+from course_utils.data import PairTable, to_matrix
+from course_utils.validation import as_index_array, check_positive_int
+
+
+@dataclass(frozen=True)
+class BiasModel:
+    """rating ≈ global mean + customer bias + product bias."""
+
+    global_mean: float
+    customer_bias: np.ndarray  # (n_customers,), 0 for customers never seen
+    product_bias: np.ndarray  # (n_products,), 0 for products never seen
+    seen_customers: np.ndarray  # (n_customers,) bool
+
+    def predict(self, customer_ids, product_ids) -> np.ndarray:
+        """Predicted rating of each (customer, product) pair. (n_pairs,)."""
+        customers = as_index_array("customer_ids", customer_ids, upper=len(self.customer_bias))
+        products = as_index_array("product_ids", product_ids, upper=len(self.product_bias))
+        if len(customers) != len(products):
+            raise ValueError(
+                f"customer_ids has {len(customers)} rows but product_ids has {len(products)}"
+            )
+        return self.global_mean + self.customer_bias[customers] + self.product_bias[products]
+
+    def predict_matrix(self) -> np.ndarray:
+        """Predicted rating of every customer for every product. (n_customers, n_products)."""
+        return self.global_mean + self.customer_bias[:, None] + self.product_bias[None, :]
+
+
+def fit_biases(
+    train: PairTable,
+    n_customers: int,
+    n_products: int,
+    regularization: float = 5.0,
+    n_sweeps: int = 10,
+) -> BiasModel:
+    """Fit regularised customer and product biases by alternating means.
+
+    Each bias is the mean residual of its ratings, shrunk towards 0 by `regularization`
+    pseudo-ratings, so a product with 2 ratings does not get an extreme bias. With
+    `regularization=0` and `n_sweeps=1` the product bias is the plain mean residual.
+    """
+    check_positive_int("n_sweeps", n_sweeps)
+    if regularization < 0:
+        raise ValueError(f"regularization must be >= 0, got {regularization!r}")
+    ratings = to_matrix(train, n_customers, n_products)
+    known = ~np.isnan(ratings)
+    mean = float(np.nanmean(ratings))
+    residual = np.where(known, ratings - mean, 0.0)
+    customer_bias = np.zeros(n_customers)
+    product_bias = np.zeros(n_products)
+    for _ in range(n_sweeps):
+        product_bias = ((residual - customer_bias[:, None]) * known).sum(axis=0) / (
+            known.sum(axis=0) + regularization
+        )
+        customer_bias = ((residual - product_bias[None, :]) * known).sum(axis=1) / (
+            known.sum(axis=1) + regularization
+        )
+    return BiasModel(mean, customer_bias, product_bias, known.any(axis=1))
+
+
+@dataclass(frozen=True)
+class SVDModel:
+    """rating ≈ biases + customer_factors @ product_factors.T, from a truncated SVD."""
+
+    biases: BiasModel
+    customer_factors: np.ndarray  # (n_customers, rank), scaled by the singular values
+    product_factors: np.ndarray  # (n_products, rank)
+    singular_values: np.ndarray  # (rank,)
+
+    def predict(self, customer_ids, product_ids) -> np.ndarray:
+        """Predicted rating of each (customer, product) pair. (n_pairs,).
+
+        Raises ValueError for a customer with no ratings in training: SVD learns one row
+        of factors per customer it has seen, and has nothing for anyone else.
+        """
+        customers = as_index_array("customer_ids", customer_ids, upper=len(self.customer_factors))
+        unseen = np.unique(customers[~self.biases.seen_customers[customers]])
+        if unseen.size:
+            raise ValueError(
+                f"customer_ids holds {unseen.size} customers with no ratings in training "
+                f"(first: {unseen[0]}); SVD has no factors for a customer it has never seen"
+            )
+        products = as_index_array("product_ids", product_ids, upper=len(self.product_factors))
+        interaction = np.einsum(
+            "ij,ij->i", self.customer_factors[customers], self.product_factors[products]
+        )
+        return self.biases.predict(customers, products) + interaction
+
+
+def fit_svd(
+    train: PairTable,
+    n_customers: int,
+    n_products: int,
+    rank: int,
+    n_iterations: int = 10,
+    regularization: float = 5.0,
+) -> SVDModel:
+    """Fit biases, then a rank-`rank` truncated SVD of what they leave unexplained.
+
+    SVD needs a full matrix, so the missing ratings are first filled with the biases'
+    guess; each iteration then refills them with the current SVD's guess ("hard
+    impute"), so the factors are fitted to the known ratings rather than to the fill.
+    """
+    check_positive_int("rank", rank)
+    check_positive_int("n_iterations", n_iterations)
+    if rank > min(n_customers, n_products):
+        raise ValueError(
+            f"rank must be at most min(n_customers, n_products) = "
+            f"{min(n_customers, n_products)}, got {rank}"
+        )
+    biases = fit_biases(train, n_customers, n_products, regularization)
+    ratings = to_matrix(train, n_customers, n_products)
+    known = ~np.isnan(ratings)
+    residual = np.where(known, ratings - biases.predict_matrix(), 0.0)
+    estimate = np.zeros_like(residual)
+    for _ in range(n_iterations):
+        filled = np.where(known, residual, estimate)
+        u, s, vt = scipy.linalg.svd(filled, full_matrices=False)
+        estimate = (u[:, :rank] * s[:rank]) @ vt[:rank]
+    customer_factors = u[:, :rank] * s[:rank]
+    customer_factors[~biases.seen_customers] = 0.0
+    return SVDModel(biases, customer_factors, vt[:rank].T, s[:rank])
