@@ -1,0 +1,136 @@
+"""Error metrics for ratings and ranking metrics for top-k lists.
+
+Introduced in notebooks/04_top_k_and_metrics.py. Ranking metrics take
+
+- `recommended`: (n_customers, >= k) int array of product ids, best first (from `top_k`);
+- `relevance`: (n_customers, n_products) array; relevance[i, j] > 0 if product j is
+  relevant to customer i (binary for precision, recall, MAP and hit rate; graded for NDCG),
+
+and return the mean over customers. A customer with no relevant product scores 0, as in
+keras-rs. Definitions follow Microsoft Recommenders and keras-rs; each docstring says which.
+"""
+
+import numpy as np
+
+from course_utils.validation import as_matrix, check_positive_int
+
+
+def rmse(y_true, y_pred) -> float:
+    """Root mean squared error, sqrt(mean((y_true - y_pred)^2)), of two (n,) arrays."""
+    y_true, y_pred = _same_length_vectors(y_true, y_pred)
+    return float(np.sqrt(np.mean((y_true - y_pred) ** 2)))
+
+
+def mae(y_true, y_pred) -> float:
+    """Mean absolute error, mean(|y_true - y_pred|), of two (n,) arrays."""
+    y_true, y_pred = _same_length_vectors(y_true, y_pred)
+    return float(np.mean(np.abs(y_true - y_pred)))
+
+
+def precision_at_k(recommended, relevance, k: int) -> float:
+    """Mean over customers of |top k ∩ relevant| / k."""
+    hits = _hits(recommended, relevance, k) > 0
+    return float(hits.sum(axis=1).mean() / k)
+
+
+def recall_at_k(recommended, relevance, k: int) -> float:
+    """Mean over customers of |top k ∩ relevant| / |relevant|."""
+    hits = _hits(recommended, relevance, k) > 0
+    n_relevant = (np.asarray(relevance) > 0).sum(axis=1)
+    return float(np.mean(hits.sum(axis=1) / np.maximum(n_relevant, 1)))
+
+
+def hit_rate_at_k(recommended, relevance, k: int) -> float:
+    """Share of customers with at least one relevant product in their top k."""
+    hits = _hits(recommended, relevance, k) > 0
+    return float(hits.any(axis=1).mean())
+
+
+def ndcg_at_k(recommended, relevance, k: int) -> float:
+    """Normalised discounted cumulative gain, with graded relevance.
+
+    DCG@k = sum_{i=1..k} (2^rel_i - 1) / log2(i + 1), for the product at rank i; NDCG@k is
+    DCG@k divided by the DCG@k of the ideal ordering (keras-rs' `NDCG` defaults, and
+    Microsoft Recommenders' `ndcg_at_k` with exponential gain).
+    """
+    gains = 2.0 ** _hits(recommended, relevance, k) - 1
+    discounts = 1 / np.log2(np.arange(2, k + 2))
+    dcg = gains @ discounts
+    ideal = -np.sort(-np.asarray(relevance, dtype=float), axis=1)[:, :k]
+    idcg = (2.0**ideal - 1) @ discounts[: ideal.shape[1]]
+    return float(np.mean(np.divide(dcg, idcg, out=np.zeros_like(dcg), where=idcg > 0)))
+
+
+def map_at_k(recommended, relevance, k: int) -> float:
+    """Mean average precision: mean over customers of AP@k.
+
+    AP@k = (1 / min(k, |relevant|)) sum_{i=1..k} precision@i * rel_i, so a perfect ranking
+    scores 1 (ml_metrics' `apk`). keras-rs divides by |relevant| instead; the two agree
+    whenever a customer has at most k relevant products.
+    """
+    hits = (_hits(recommended, relevance, k) > 0).astype(float)
+    precision_at_i = np.cumsum(hits, axis=1) / np.arange(1, k + 1)
+    n_relevant = (np.asarray(relevance) > 0).sum(axis=1)
+    denominator = np.minimum(n_relevant, k)
+    total = (precision_at_i * hits).sum(axis=1)
+    return float(
+        np.mean(np.divide(total, denominator, out=np.zeros_like(total), where=denominator > 0))
+    )
+
+
+def catalogue_coverage(recommended, n_products: int) -> float:
+    """Share of the catalogue that appears in at least one customer's list."""
+    n_products = check_positive_int("n_products", n_products)
+    recommended = _ids(recommended, n_products)
+    return len(np.unique(recommended)) / n_products
+
+
+def _same_length_vectors(y_true, y_pred):
+    y_true = as_matrix("y_true", y_true, ndim=1)
+    y_pred = as_matrix("y_pred", y_pred, ndim=1)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"y_true has {len(y_true)} values but y_pred has {len(y_pred)}; "
+            "flatten a (n, 1) prediction with .reshape(-1) first"
+        )
+    return y_true, y_pred
+
+
+def _ids(recommended, n_products: int) -> np.ndarray:
+    ids = np.asarray(recommended)
+    if ids.ndim != 2 or not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(
+            f"recommended must be a 2-D int array (n_customers, k), got {ids.dtype} "
+            f"of shape {ids.shape}"
+        )
+    if ids.size and (ids.min() < 0 or ids.max() >= n_products):
+        raise ValueError(f"recommended holds ids outside 0..{n_products - 1}")
+    return ids
+
+
+def _hits(recommended, relevance, k: int) -> np.ndarray:
+    """relevance of the product at each of the first k ranks: (n_customers, k)."""
+    k = check_positive_int("k", k)
+    relevance = as_matrix("relevance", relevance)
+    if (relevance < 0).any():
+        raise ValueError("relevance must be >= 0")
+    ids = _ids(recommended, relevance.shape[1])
+    if len(ids) != len(relevance):
+        raise ValueError(f"recommended has {len(ids)} customers but relevance has {len(relevance)}")
+    if k > ids.shape[1]:
+        raise ValueError(f"k={k} is more than the {ids.shape[1]} products recommended")
+    return np.take_along_axis(relevance, ids[:, :k], axis=1)
+
+
+def top_k_relevance(true_scores, k: int) -> np.ndarray:
+    """Mark each customer's true top k as relevant: a (n_customers, n_products) 0/1 array.
+
+    With the ground truth of a synthetic world as `true_scores`, the oracle recommender
+    scores 1 on every metric at this k.
+    """
+    from course_utils.recommend import top_k
+
+    true_scores = as_matrix("true_scores", true_scores)
+    relevance = np.zeros_like(true_scores)
+    np.put_along_axis(relevance, top_k(true_scores, k), 1.0, axis=1)
+    return relevance

@@ -1,0 +1,143 @@
+"""Metrics: limit cases, hand-worked examples, a naive reference, and keras-rs."""
+
+import numpy as np
+import pytest
+
+from course_utils import setup
+
+setup(seed=0)
+
+import keras_rs  # noqa: E402
+
+from course_utils.metrics import (  # noqa: E402
+    catalogue_coverage,
+    hit_rate_at_k,
+    mae,
+    map_at_k,
+    ndcg_at_k,
+    precision_at_k,
+    recall_at_k,
+    rmse,
+    top_k_relevance,
+)
+from course_utils.recommend import top_k  # noqa: E402
+
+RANKING = [precision_at_k, recall_at_k, hit_rate_at_k, ndcg_at_k, map_at_k]
+
+
+def test_rmse_and_mae_limits_and_example():
+    y = np.array([1.0, 2.0, 3.0])
+    assert rmse(y, y) == 0 and mae(y, y) == 0
+    assert rmse([0.0, 0.0], [3.0, 4.0]) == pytest.approx(np.sqrt(12.5))
+    assert mae([0.0, 0.0], [3.0, -4.0]) == 3.5
+
+
+def test_rmse_refuses_a_column_prediction():
+    with pytest.raises(ValueError, match=r"y_pred must be 1-D, got shape \(3, 1\)"):
+        rmse(np.zeros(3), np.zeros((3, 1)))
+    with pytest.raises(ValueError, match="y_true has 3 values but y_pred has 2"):
+        rmse(np.zeros(3), np.zeros(2))
+
+
+@pytest.mark.parametrize("metric", RANKING)
+def test_perfect_ranking_scores_one_and_no_hits_score_zero(metric):
+    relevance = np.array([[1.0, 1, 0, 0, 0], [0, 0, 0, 1, 1]])
+    perfect = np.array([[0, 1], [3, 4]])
+    none = np.array([[2, 3], [0, 1]])
+    assert metric(perfect, relevance, 2) == pytest.approx(1.0)
+    assert metric(none, relevance, 2) == 0.0
+
+
+def test_hand_worked_example():
+    relevance = np.array([[1.0, 0, 0, 1, 0]])  # products 0 and 3 are relevant
+    recommended = np.array([[0, 1, 3]])  # a hit, a miss, a hit
+    assert precision_at_k(recommended, relevance, 3) == pytest.approx(2 / 3)
+    assert recall_at_k(recommended, relevance, 3) == 1.0
+    assert recall_at_k(recommended, relevance, 1) == 0.5
+    assert map_at_k(recommended, relevance, 3) == pytest.approx((1 / 1 + 2 / 3) / 2)
+    dcg = 1 / np.log2(2) + 1 / np.log2(4)
+    idcg = 1 / np.log2(2) + 1 / np.log2(3)
+    assert ndcg_at_k(recommended, relevance, 3) == pytest.approx(dcg / idcg)
+    assert catalogue_coverage(recommended, 5) == 0.6
+
+
+def naive_metrics(recommended, relevance, k):
+    """Reference implementation, one customer at a time, with Python loops."""
+    precisions, recalls, hits, aps, ndcgs = [], [], [], [], []
+    for ids, rel in zip(recommended, relevance, strict=True):
+        relevant = {j for j, r in enumerate(rel) if r > 0}
+        found = [j in relevant for j in ids[:k]]
+        precisions.append(sum(found) / k)
+        recalls.append(sum(found) / len(relevant) if relevant else 0.0)
+        hits.append(float(any(found)))
+        running, ap = 0, 0.0
+        for i, hit in enumerate(found, start=1):
+            if hit:
+                running += 1
+                ap += running / i
+        aps.append(ap / min(k, len(relevant)) if relevant else 0.0)
+        dcg = sum((2 ** rel[j] - 1) / np.log2(i + 2) for i, j in enumerate(ids[:k]))
+        ideal = sorted(rel, reverse=True)[:k]
+        idcg = sum((2**r - 1) / np.log2(i + 2) for i, r in enumerate(ideal))
+        ndcgs.append(dcg / idcg if idcg > 0 else 0.0)
+    return [np.mean(m) for m in (precisions, recalls, hits, ndcgs, aps)]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_metrics_agree_with_a_naive_reference(seed):
+    rng = np.random.default_rng(seed)
+    relevance = rng.integers(0, 3, size=(8, 12)).astype(float) * (rng.random((8, 12)) < 0.4)
+    recommended = top_k(rng.normal(size=(8, 12)), 6)
+    for k in (1, 3, 6):
+        ours = [m(recommended, relevance, k) for m in RANKING]
+        np.testing.assert_allclose(ours, naive_metrics(recommended, relevance, k))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_metrics_agree_with_keras_rs(seed):
+    rng = np.random.default_rng(seed)
+    scores = rng.normal(size=(16, 20))
+    graded = rng.integers(0, 4, size=(16, 20)).astype(float)
+    binary = (rng.random((16, 20)) < 0.15).astype(float)  # mostly <= k relevant: MAP agrees
+    binary[:, 0] = 1.0  # every customer has a relevant product
+    k = 5
+    binary[binary.sum(axis=1) > k, 1:] = 0.0
+    recommended = top_k(scores, k)
+    pairs = [
+        (keras_rs.metrics.PrecisionAtK(k=k), precision_at_k, binary),
+        (keras_rs.metrics.RecallAtK(k=k), recall_at_k, binary),
+        (keras_rs.metrics.MeanAveragePrecision(k=k), map_at_k, binary),
+        (keras_rs.metrics.NDCG(k=k), ndcg_at_k, graded),
+    ]
+    for keras_metric, ours, relevance in pairs:
+        keras_metric.update_state(relevance, scores)
+        expected = float(keras_metric.result())
+        assert ours(recommended, relevance, k) == pytest.approx(expected, abs=1e-5), (
+            keras_metric.name
+        )
+
+
+def test_top_k_relevance_marks_k_per_customer_and_the_oracle_scores_one():
+    truth = np.random.default_rng(0).normal(size=(30, 50))
+    relevance = top_k_relevance(truth, 10)
+    assert (relevance.sum(axis=1) == 10).all()
+    oracle = top_k(truth, 10)
+    for metric in RANKING:
+        assert metric(oracle, relevance, 10) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("recommended", "relevance", "k", "message"),
+    [
+        (np.array([[0, 1]]), np.ones((1, 3)), 3, "k=3 is more than the 2 products recommended"),
+        (np.array([[0, 5]]), np.ones((1, 3)), 2, r"recommended holds ids outside 0..2"),
+        (np.array([[0.0, 1.0]]), np.ones((1, 3)), 2, "recommended must be a 2-D int array"),
+        (np.array([[0, 1]]), np.ones((2, 3)), 2, "recommended has 1 customers but relevance has 2"),
+        (np.array([[0, 1]]), -np.ones((1, 3)), 2, "relevance must be >= 0"),
+        (np.array([[0, 1]]), np.ones((1, 3)), 0, "k must be an int >= 1, got 0"),
+    ],
+)
+def test_bad_input_raises(recommended, relevance, k, message):
+    for metric in RANKING:
+        with pytest.raises(ValueError, match=message):
+            metric(recommended, relevance, k)
