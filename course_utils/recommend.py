@@ -5,6 +5,7 @@ Introduced in notebooks/04_top_k_and_metrics.py.
 
 import numpy as np
 
+from course_utils.data import pair_table
 from course_utils.validation import as_matrix, check_positive_int
 
 
@@ -16,10 +17,8 @@ def pair_features(customer_features, product_features) -> np.ndarray:
     """
     customers = as_matrix("customer_features", customer_features)
     products = as_matrix("product_features", product_features)
-    return np.concatenate(
-        [np.repeat(customers, len(products), axis=0), np.tile(products, (len(customers), 1))],
-        axis=1,
-    )
+    no_targets = np.zeros((len(customers), len(products)))
+    return pair_table(customers, products, no_targets).features
 
 
 def score_all(model, customer_features, product_features, batch_size: int = 8192) -> np.ndarray:
