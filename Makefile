@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lab test lint unit notebooks bench clean
+.PHONY: help venv lab test lint unit notebooks clean
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,9 +53,6 @@ notebooks: $(STAMP) ## Rebuild each .ipynb from its .py and execute it in place
 			--ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=600 $$nb \
 		|| exit 1; \
 	done
-
-bench: $(STAMP) ## Measure speed and memory targets, reported as ratios
-	$(BIN)/python -m benchmarks
 
 clean: ## Remove .venv, caches and checkpoints
 	rm -rf $(VENV) .pytest_cache .ruff_cache notebooks/.ipynb_checkpoints
