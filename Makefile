@@ -48,7 +48,7 @@ test: lint ## Lint, unit tests, notebook checks, then re-execute every notebook 
 notebooks: $(STAMP) ## Rebuild each .ipynb from its .py and execute it in place
 	@for src in $(NOTEBOOKS); do \
 		nb=$${src%.py}.ipynb; echo "== $$nb"; \
-		$(BIN)/jupytext --quiet --to ipynb $$src && \
+		$(BIN)/jupytext --quiet --update --to ipynb $$src && \
 		$(BIN)/jupyter nbconvert --log-level=WARN --to notebook --execute --inplace \
 			--ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=600 $$nb \
 		|| exit 1; \

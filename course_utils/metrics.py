@@ -12,6 +12,7 @@ keras-rs. Definitions follow Microsoft Recommenders and keras-rs; each docstring
 
 import numpy as np
 
+from course_utils.recommend import top_k
 from course_utils.validation import as_matrix, check_positive_int
 
 
@@ -128,8 +129,6 @@ def top_k_relevance(true_scores, k: int) -> np.ndarray:
     With the ground truth of a synthetic world as `true_scores`, the oracle recommender
     scores 1 on every metric at this k.
     """
-    from course_utils.recommend import top_k
-
     true_scores = as_matrix("true_scores", true_scores)
     relevance = np.zeros_like(true_scores)
     np.put_along_axis(relevance, top_k(true_scores, k), 1.0, axis=1)

@@ -4,7 +4,6 @@ Call `course_utils.setup()` before importing this module: it imports Keras.
 """
 
 import keras
-import numpy as np
 
 from course_utils.validation import check_positive_int
 
@@ -31,15 +30,3 @@ def build_mlp(
         x = keras.layers.Dense(units, activation="relu")(x)
     outputs = keras.layers.Dense(1, activation=output_activation)(x)
     return keras.Model(inputs, outputs, name=name)
-
-
-def predict_pairs(model: keras.Model, features, batch_size: int = 4096) -> np.ndarray:
-    """A model's prediction for each row, as a flat (n_rows,) array.
-
-    Keras returns (n_rows, 1); comparing that with a (n_rows,) target broadcasts to an
-    (n_rows, n_rows) matrix and a meaningless error, so we flatten here, once.
-    """
-    features = np.asarray(features, dtype="float32")
-    if features.ndim != 2:
-        raise ValueError(f"features must be 2-D, got shape {features.shape}")
-    return model.predict(features, batch_size=batch_size, verbose=0).reshape(-1)

@@ -21,6 +21,20 @@ def pair_features(customer_features, product_features) -> np.ndarray:
     return pair_table(customers, products, no_targets).features
 
 
+def predict_pairs(model, features, batch_size: int = 4096) -> np.ndarray:
+    """A Keras model's prediction for each row, as a flat (n_rows,) array.
+
+    Introduced in notebooks/03_mlp.py.
+
+    Keras returns (n_rows, 1); comparing that with a (n_rows,) target broadcasts to an
+    (n_rows, n_rows) matrix and a meaningless error, so we flatten here, once.
+    """
+    features = np.asarray(features, dtype="float32")
+    if features.ndim != 2:
+        raise ValueError(f"features must be 2-D, got shape {features.shape}")
+    return model.predict(features, batch_size=batch_size, verbose=0).reshape(-1)
+
+
 def score_all(model, customer_features, product_features, batch_size: int = 8192) -> np.ndarray:
     """Score every product for every customer with a model on concatenated features.
 
@@ -31,8 +45,8 @@ def score_all(model, customer_features, product_features, batch_size: int = 8192
     """
     features = pair_features(customer_features, product_features)
     n_customers, n_products = len(customer_features), len(product_features)
-    predictions = model.predict(features.astype("float32"), batch_size=batch_size, verbose=0)
-    return np.asarray(predictions, dtype=float).reshape(n_customers, n_products)
+    predictions = predict_pairs(model, features, batch_size=batch_size)
+    return predictions.astype(float).reshape(n_customers, n_products)
 
 
 def top_k(scores, k: int, exclude=None) -> np.ndarray:

@@ -38,8 +38,9 @@ import numpy as np
 
 from course_utils.baselines import fit_biases, fit_svd
 from course_utils.data import make_world, pair_table, split_customers, split_pairs
-from course_utils.models import build_mlp, predict_pairs
+from course_utils.models import build_mlp
 from course_utils.plots import plot_learning_curves
+from course_utils.recommend import predict_pairs
 
 # %%
 SEED = 42

@@ -7,7 +7,8 @@ from course_utils import setup
 
 setup(seed=0)
 
-from course_utils.models import build_mlp, predict_pairs  # noqa: E402
+from course_utils.models import build_mlp  # noqa: E402
+from course_utils.recommend import predict_pairs  # noqa: E402
 
 
 def test_mlp_is_the_seeds_64_32_1():
