@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lab test lint unit notebooks clean
+.PHONY: help venv lab test lint unit notebooks bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,8 +35,8 @@ lab: $(STAMP) ## Open the course in JupyterLab (127.0.0.1, token auth on)
 		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 lint: $(STAMP) ## Check style with ruff
-	$(BIN)/ruff check course_utils tests notebooks
-	$(BIN)/ruff format --check course_utils tests
+	$(BIN)/ruff check course_utils tests notebooks benchmarks
+	$(BIN)/ruff format --check course_utils tests benchmarks
 
 unit: $(STAMP) ## Unit tests and notebook checks, without re-executing notebooks
 	$(BIN)/python -m pytest tests
@@ -53,6 +53,9 @@ notebooks: $(STAMP) ## Rebuild each .ipynb from its .py and execute it in place
 			--ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=600 $$nb \
 		|| exit 1; \
 	done
+
+bench: $(STAMP) ## Speed targets, measured side by side and reported as ratios
+	$(BIN)/python -m benchmarks
 
 clean: ## Remove .venv, caches and checkpoints
 	rm -rf $(VENV) .pytest_cache .ruff_cache notebooks/.ipynb_checkpoints

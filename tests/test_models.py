@@ -57,3 +57,139 @@ def test_predict_pairs_refuses_a_flat_input():
 def test_setup_refuses_a_bad_seed():
     with pytest.raises(ValueError, match="seed must be a non-negative int, got -1"):
         setup(seed=-1)
+
+
+# --- Two-tower models
+
+
+def _towers(embedding_dim=4):
+    from course_utils.models import build_tower
+
+    return build_tower(5, (8,), embedding_dim, name="c"), build_tower(
+        3, (8,), embedding_dim, name="p"
+    )
+
+
+def test_pair_models_refuse_the_seeds_1000_customers_beside_5000_products():
+    from course_utils.models import ConcatTwoTower
+
+    model = ConcatTwoTower(*_towers(None))
+    model.compile(loss="mse", optimizer="adam")
+    x = {"customer": np.zeros((1000, 5)), "product": np.zeros((5000, 3))}
+    message = "customer features has 1000 rows, product features has 5000 rows, targets has 1000"
+    with pytest.raises(ValueError, match=message):
+        model.fit(x, np.zeros((1000, 1)), validation_split=0.2, verbose=0)
+    with pytest.raises(
+        ValueError, match="customer features has 1000 rows, product features has 5000"
+    ):
+        model.predict(x, verbose=0)
+
+
+@pytest.mark.parametrize(
+    ("x", "message"),
+    [
+        (
+            [np.zeros((2, 5)), np.zeros((2, 3))],
+            r"x must be a dict with keys \['customer', 'product'\], got list",
+        ),
+        ({"customer": np.zeros((2, 5))}, r"got \['customer'\]"),
+        (
+            {"customer": np.zeros(5), "product": np.zeros((2, 3))},
+            r"customer features must be 2-D, got shape \(5,\)",
+        ),
+    ],
+)
+def test_check_pair_inputs_names_the_problem(x, message):
+    from course_utils.models import check_pair_inputs
+
+    with pytest.raises(ValueError, match=message):
+        check_pair_inputs(x)
+
+
+def test_dot_two_tower_embeddings_reproduce_the_models_scores():
+    from course_utils.models import DotTwoTower
+
+    model = DotTwoTower(*_towers())
+    rng = np.random.default_rng(0)
+    customers, products = rng.normal(size=(6, 5)), rng.normal(size=(7, 3))
+    customer_vectors, product_vectors = (
+        model.embed_customers(customers),
+        model.embed_products(products),
+    )
+    assert customer_vectors.shape == (6, 4 + 2) and product_vectors.shape == (7, 4 + 2)
+    x = {"customer": np.repeat(customers, 7, axis=0), "product": np.tile(products, (6, 1))}
+    through_model = model.predict(x, verbose=0).reshape(6, 7)
+    np.testing.assert_allclose(customer_vectors @ product_vectors.T, through_model, atol=1e-5)
+
+
+def test_dot_two_tower_without_bias_is_a_plain_dot_product():
+    from course_utils.models import DotTwoTower
+
+    model = DotTwoTower(*_towers(), use_bias=False)
+    customers, products = np.ones((2, 5)), np.ones((3, 3))
+    assert model.embed_customers(customers).shape == (2, 4)
+    expected = model.customer_tower(customers).numpy() @ model.product_tower(products).numpy().T
+    np.testing.assert_allclose(
+        model.embed_customers(customers) @ model.embed_products(products).T, expected, rtol=1e-6
+    )
+
+
+def test_the_seeds_concatenating_head_is_additive():
+    """With no hidden head layer, score(c, p) = f(c) + g(p): no customer-product interaction."""
+    from course_utils.models import ConcatTwoTower
+
+    model = ConcatTwoTower(*_towers(None))
+    rng = np.random.default_rng(1)
+    c, p = rng.normal(size=(2, 5)), rng.normal(size=(2, 3))
+
+    def score(i, j):
+        return model.predict({"customer": c[i : i + 1], "product": p[j : j + 1]}, verbose=0)[0, 0]
+
+    assert score(0, 0) + score(1, 1) == pytest.approx(score(0, 1) + score(1, 0), abs=1e-5)
+    with_head = ConcatTwoTower(*_towers(None), head_units=(16,))
+    assert with_head.predict({"customer": c, "product": p}, verbose=0).shape == (2, 1)
+
+
+def test_in_batch_softmax_loss_matches_a_numpy_reference():
+    from course_utils.models import InBatchSoftmax
+
+    rng = np.random.default_rng(2)
+    probability = np.array([0.5, 0.3, 0.2])
+    model = InBatchSoftmax(*_towers(), product_probability=probability)
+    ids = np.array([0, 1, 0, 2])  # product 0 twice: an accidental hit for rows 0 and 2
+    x = {"customer": rng.normal(size=(4, 5)), "product": rng.normal(size=(4, 3)), "product_id": ids}
+    logits = model(x)
+    loss = float(model.compute_loss(x, None, logits))
+
+    reference = np.array(logits) - np.log(probability[ids])[None, :]
+    accidental = (ids[:, None] == ids[None, :]) & ~np.eye(4, dtype=bool)
+    reference[accidental] = -1e9
+    log_softmax = (
+        reference
+        - np.log(np.exp(reference - reference.max(1, keepdims=True)).sum(1, keepdims=True))
+        - reference.max(1, keepdims=True)
+    )
+    assert loss == pytest.approx(-np.mean(np.diag(log_softmax)), rel=1e-4)
+
+
+def test_in_batch_softmax_refuses_mismatched_rows():
+    from course_utils.models import InBatchSoftmax
+
+    model = InBatchSoftmax(*_towers(), product_probability=np.ones(3) / 3)
+    model.compile(optimizer="adam")
+    x = {
+        "customer": np.zeros((10, 5)),
+        "product": np.zeros((8, 3)),
+        "product_id": np.zeros(10, int),
+    }
+    with pytest.raises(
+        ValueError, match="customer_features has 10 rows, product_features has 8 rows"
+    ):
+        model.fit(x, verbose=0)
+
+
+def test_build_tower_refuses_an_empty_tower():
+    from course_utils.models import build_tower
+
+    with pytest.raises(ValueError, match="a tower needs hidden_units or an embedding_dim"):
+        build_tower(3, (), None)

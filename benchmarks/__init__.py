@@ -1,0 +1,1 @@
+"""Benchmarks for `make bench`: speed targets, measured side by side, reported as ratios."""
