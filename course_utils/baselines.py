@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 
+from course_utils.config import DEFAULT_SEED
 from course_utils.data import PairTable, to_matrix
 from course_utils.validation import as_index_array, check_positive_int
 
@@ -61,23 +62,32 @@ def fit_biases(
     customer_bias = np.zeros(n_customers)
     product_bias = np.zeros(n_products)
     for _ in range(n_sweeps):
-        product_bias = ((residual - customer_bias[:, None]) * known).sum(axis=0) / (
-            known.sum(axis=0) + regularization
+        product_bias = _shrunk_mean(
+            ((residual - customer_bias[:, None]) * known).sum(axis=0),
+            known.sum(axis=0),
+            regularization,
         )
-        customer_bias = ((residual - product_bias[None, :]) * known).sum(axis=1) / (
-            known.sum(axis=1) + regularization
+        customer_bias = _shrunk_mean(
+            ((residual - product_bias[None, :]) * known).sum(axis=1),
+            known.sum(axis=1),
+            regularization,
         )
     return BiasModel(mean, customer_bias, product_bias, known.any(axis=1))
 
 
+def _shrunk_mean(total: np.ndarray, count: np.ndarray, regularization: float) -> np.ndarray:
+    """total / (count + regularization), and 0 where there is nothing to average."""
+    denominator = count + regularization
+    return np.divide(total, denominator, out=np.zeros_like(total), where=denominator > 0)
+
+
 @dataclass(frozen=True)
-class SVDModel:
-    """rating ≈ biases + customer_factors @ product_factors.T, from a truncated SVD."""
+class FactorModel:
+    """rating ≈ biases + customer_factors @ product_factors.T (truncated SVD or ALS)."""
 
     biases: BiasModel
-    customer_factors: np.ndarray  # (n_customers, rank), scaled by the singular values
+    customer_factors: np.ndarray  # (n_customers, rank)
     product_factors: np.ndarray  # (n_products, rank)
-    singular_values: np.ndarray  # (rank,)
 
     def predict(self, customer_ids, product_ids) -> np.ndarray:
         """Predicted rating of each (customer, product) pair. (n_pairs,).
@@ -106,7 +116,7 @@ def fit_svd(
     rank: int,
     n_iterations: int = 10,
     regularization: float = 5.0,
-) -> SVDModel:
+) -> FactorModel:
     """Fit biases, then a rank-`rank` truncated SVD of what they leave unexplained.
 
     SVD needs a full matrix, so the missing ratings are first filled with the biases'
@@ -131,4 +141,59 @@ def fit_svd(
         estimate = (u[:, :rank] * s[:rank]) @ vt[:rank]
     customer_factors = u[:, :rank] * s[:rank]
     customer_factors[~biases.seen_customers] = 0.0
-    return SVDModel(biases, customer_factors, vt[:rank].T, s[:rank])
+    return FactorModel(biases, customer_factors, vt[:rank].T)
+
+
+def fit_als(
+    train: PairTable,
+    n_customers: int,
+    n_products: int,
+    rank: int,
+    regularization: float,
+    bias_regularization: float = 5.0,
+    n_sweeps: int = 15,
+    seed: int = DEFAULT_SEED,
+) -> FactorModel:
+    """Fit biases, then factors of what they leave, by alternating least squares.
+
+    Introduced in notebooks/06_movielens.py. Unlike SVD, ALS fits only the known ratings,
+    so a 98%-empty matrix is no problem. With customer factors fixed, each product's
+    factors are a ridge regression on the ratings it has, and the other way round; the
+    ridge penalty is `regularization` times the number of those ratings ("ALS-WR").
+    """
+    check_positive_int("rank", rank)
+    check_positive_int("n_sweeps", n_sweeps)
+    if not regularization > 0:
+        raise ValueError(f"regularization must be > 0, got {regularization!r}")
+    biases = fit_biases(train, n_customers, n_products, bias_regularization, n_sweeps=1)
+    customers, products = train.customer_ids, train.product_ids
+    residual = train.y - biases.predict(customers, products)
+    rng = np.random.default_rng(seed)
+    customer_factors = rng.normal(0, 0.1, (n_customers, rank))
+    product_factors = rng.normal(0, 0.1, (n_products, rank))
+    rows_of_customer = _rows_by_id(customers, n_customers)
+    rows_of_product = _rows_by_id(products, n_products)
+    for _ in range(n_sweeps):
+        _ridge_rows(
+            customer_factors, rows_of_customer, product_factors[products], residual, regularization
+        )
+        _ridge_rows(
+            product_factors, rows_of_product, customer_factors[customers], residual, regularization
+        )
+    return FactorModel(biases, customer_factors, product_factors)
+
+
+def _rows_by_id(ids: np.ndarray, n: int) -> list[np.ndarray]:
+    """For each id 0..n-1, the positions of the rows that hold it."""
+    order = np.argsort(ids, kind="stable")
+    return np.split(order, np.cumsum(np.bincount(ids, minlength=n))[:-1])
+
+
+def _ridge_rows(factors, rows_of, other, residual, regularization) -> None:
+    """Solve each row of `factors` in place: a ridge regression of its residuals on `other`."""
+    identity = np.eye(factors.shape[1])
+    for index, rows in enumerate(rows_of):
+        if len(rows):
+            x = other[rows]
+            penalty = regularization * len(rows) * identity
+            factors[index] = np.linalg.solve(x.T @ x + penalty, x.T @ residual[rows])

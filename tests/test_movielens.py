@@ -1,0 +1,136 @@
+"""The MovieLens loader, its splits, and ALS on data small enough to check."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from course_utils.baselines import fit_als, fit_biases
+from course_utils.data import pair_table, split_pairs
+from course_utils.movielens import as_pair_table, load_movielens, split_known, split_last
+
+
+@pytest.fixture(scope="module")
+def movielens():
+    return load_movielens()
+
+
+def test_loader_gives_the_published_sizes_and_contiguous_ids(movielens):
+    ratings = movielens.ratings
+    assert len(ratings) == 100_004
+    assert (movielens.n_users, movielens.n_movies) == (671, 9066)
+    assert ratings["user"].min() == 0 and ratings["user"].max() == 670
+    assert ratings["movie"].nunique() == 9066 and ratings["movie"].max() == 9065
+    assert sorted(ratings["rating"].unique()) == [x / 2 for x in range(1, 11)]
+    assert ratings["rating"].dtype == np.float32
+
+
+def test_ids_map_back_to_movielens_ids(movielens):
+    toy_story = movielens.to_contiguous([1])[0]
+    assert movielens.titles[toy_story] == "Toy Story"
+    assert movielens.years[toy_story] == 1995
+    assert movielens.movie_ids[toy_story] == 1
+
+
+def test_unknown_movie_ids_are_refused(movielens):
+    with pytest.raises(
+        ValueError, match=r"movielens_movie_ids has ids not in the data: \[999999999\]"
+    ):
+        movielens.to_contiguous([1, 999999999])
+
+
+def test_genres_are_multi_hot_and_features_are_finite(movielens):
+    toy_story = movielens.to_contiguous([1])[0]
+    on = {
+        g
+        for g, flag in zip(movielens.genre_names, movielens.genres[toy_story], strict=True)
+        if flag
+    }
+    assert on == {"Adventure", "Animation", "Children", "Comedy", "Fantasy"}
+    features = movielens.movie_features()
+    assert features.shape == (9066, len(movielens.genre_names) + 1)
+    assert np.isfinite(features).all()
+
+
+def _tiny_ratings():
+    return pd.DataFrame(
+        {
+            "user": [0, 0, 0, 1, 1, 2, 2, 2],
+            "movie": [0, 1, 2, 0, 3, 1, 2, 3],
+            "rating": np.array([4, 3, 5, 2, 1, 4, 4, 3], np.float32),
+            "timestamp": [5, 1, 9, 3, 3, 7, 2, 8],
+        }
+    )
+
+
+def test_split_known_keeps_only_known_users_and_movies_in_test(movielens):
+    train, test = split_known(movielens.ratings, 0.2, seed=0)
+    assert test["user"].isin(train["user"]).all() and test["movie"].isin(train["movie"]).all()
+    assert 0.18 < len(test) / len(movielens.ratings) < 0.2
+    assert len(train) == 80_003
+    keys = lambda frame: set(zip(frame["user"], frame["movie"], frame["timestamp"], strict=True))  # noqa: E731
+    assert not keys(train) & keys(test)
+
+
+def test_split_known_depends_on_the_seed():
+    a = split_known(_tiny_ratings(), 0.25, seed=0)[1]
+    b = split_known(_tiny_ratings(), 0.25, seed=0)[1]
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_split_last_holds_out_each_users_latest_rating():
+    train, test = split_last(_tiny_ratings())
+    assert test[["user", "movie"]].values.tolist() == [
+        [0, 2],
+        [1, 3],
+        [2, 3],
+    ]  # ties: last row wins
+    assert len(train) + len(test) == 8
+    assert (train.groupby("user")["timestamp"].max() <= test.set_index("user")["timestamp"]).all()
+
+
+def test_split_last_keeps_single_rating_users_in_training():
+    ratings = _tiny_ratings().iloc[:4]  # user 1 has one rating
+    train, test = split_last(ratings)
+    assert 1 not in set(test["user"]) and 1 in set(train["user"])
+
+
+def test_splits_refuse_frames_without_the_columns():
+    with pytest.raises(ValueError, match=r"ratings is missing columns \['timestamp'\]"):
+        split_last(_tiny_ratings().drop(columns="timestamp"))
+    with pytest.raises(ValueError, match="test_fraction must be strictly between 0 and 1"):
+        split_known(_tiny_ratings(), 0.0)
+
+
+def test_as_pair_table_keeps_the_rows():
+    table = as_pair_table(_tiny_ratings())
+    assert table.customer_ids.tolist() == [0, 0, 0, 1, 1, 2, 2, 2]
+    assert table.y.tolist() == [4, 3, 5, 2, 1, 4, 4, 3]
+
+
+def test_unregularised_biases_leave_unrated_movies_at_zero():
+    model = fit_biases(as_pair_table(_tiny_ratings()), 3, 6, regularization=0, n_sweeps=1)
+    assert model.product_bias[4] == 0 and model.product_bias[5] == 0
+    assert np.isfinite(model.predict_matrix()).all()
+
+
+def test_als_fills_the_holes_of_a_low_rank_matrix():
+    rng = np.random.default_rng(4)
+    matrix = 3 + rng.normal(size=(150, 3)) @ rng.normal(size=(3, 40))
+    table = pair_table(np.zeros((150, 1)), np.zeros((40, 1)), matrix)
+    train, test = split_pairs(table, 0.3, seed=0)
+    biases = fit_biases(train, 150, 40, regularization=0, n_sweeps=1)
+    # Biases fitted on the known cells leave row and column offsets: rank 3 + 2.
+    als = fit_als(train, 150, 40, rank=5, regularization=1e-4, bias_regularization=0, n_sweeps=50)
+
+    def error(model):
+        return np.sqrt(np.mean((model.predict(test.customer_ids, test.product_ids) - test.y) ** 2))
+
+    assert error(als) < 0.05 * error(biases)
+
+
+def test_als_refuses_bad_arguments():
+    table = as_pair_table(_tiny_ratings())
+    with pytest.raises(ValueError, match="regularization must be > 0, got 0"):
+        fit_als(table, 3, 4, rank=2, regularization=0)
+    with pytest.raises(ValueError, match="rank must be an int >= 1, got 0"):
+        fit_als(table, 3, 4, rank=0, regularization=0.1)
