@@ -153,12 +153,15 @@ print(f"ALS: test RMSE {results['ALS, rank 32']:.3f}")
 movie_features = ml.movie_features()
 
 
+def movie_feature_lookup():
+    """A frozen table: movie id -> its genres and year, so models take ids as input."""
+    return keras.layers.Embedding(ml.n_movies, movie_features.shape[1], weights=[movie_features], trainable=False)
+
+
 def build_rating_mlp():
     user = keras.Input(shape=(), dtype="int32", name="user")
     movie = keras.Input(shape=(), dtype="int32", name="movie")
-    features = keras.layers.Embedding(
-        ml.n_movies, movie_features.shape[1], weights=[movie_features], trainable=False, name="movie_features"
-    )(movie)
+    features = movie_feature_lookup()(movie)
     x = keras.layers.Concatenate()(
         [
             keras.layers.Embedding(ml.n_users, EMBEDDING_DIM, name="user_embedding")(user),
@@ -301,7 +304,7 @@ def user_tower():
 
 def movie_tower():
     movie = keras.Input(shape=(), dtype="int32")
-    features = keras.layers.Embedding(ml.n_movies, movie_features.shape[1], weights=[movie_features], trainable=False)(movie)
+    features = movie_feature_lookup()(movie)
     x = keras.layers.Concatenate()(
         [keras.layers.Embedding(ml.n_movies, EMBEDDING_DIM)(movie), keras.layers.Dense(EMBEDDING_DIM, activation="relu")(features)]
     )
