@@ -6,7 +6,7 @@ Call `course_utils.setup()` before importing this module: it imports Keras.
 import keras
 import numpy as np
 
-from course_utils.validation import check_positive_int, check_same_rows
+from course_utils.validation import as_index_array, check_positive_int, check_same_rows
 
 
 def build_mlp(
@@ -160,6 +160,53 @@ class DotTwoTower(PairModel):
             return vectors
         bias = _call(self.product_bias, vectors)
         return np.concatenate([vectors, np.ones_like(bias), bias], axis=1)
+
+
+class HistoryEmbedding(keras.layers.Layer):
+    """A customer as the products they rated: the scaled sum of those products' vectors.
+
+    Introduced in notebooks/06_movielens.py; the implicit part of Koren's SVD++. Customer u,
+    who rated the products N(u), gets |N(u)|^(-1/2) * sum of y_j over j in N(u), where y_j
+    is a learned vector per product; a customer who rated nothing gets zeros. Which
+    products, not the ratings given, so the history says what a customer chose to watch.
+
+    Args:
+        customer_ids, product_ids: (n_ratings,) the history, one row per rating.
+        n_customers, n_products: the id ranges.
+        output_dim: the length of each vector.
+
+    Called on customer ids, (batch,), it returns (batch, output_dim). Each call computes all
+    n_customers vectors from all n_ratings rows, then takes the batch's: cheap for 100,000
+    ratings, but a catalogue of millions would look up only the batch's histories.
+    """
+
+    def __init__(self, customer_ids, product_ids, n_customers, n_products, output_dim, **kwargs):
+        super().__init__(**kwargs)
+        self.n_customers = check_positive_int("n_customers", n_customers)
+        self.n_products = check_positive_int("n_products", n_products)
+        self.output_dim = check_positive_int("output_dim", output_dim)
+        customers = as_index_array("customer_ids", customer_ids, upper=self.n_customers)
+        products = as_index_array("product_ids", product_ids, upper=self.n_products)
+        check_same_rows(customer_ids=customers, product_ids=products)
+        counts = np.bincount(customers, minlength=self.n_customers)
+        self.history_customers = customers.astype("int32")
+        self.history_products = products.astype("int32")
+        self.history_scale = (1 / np.sqrt(counts[customers])).astype("float32")[:, None]
+        self.product_vectors = self.add_weight(
+            shape=(self.n_products, self.output_dim),
+            initializer=keras.initializers.RandomNormal(stddev=0.05),
+            name="product_vectors",
+        )
+
+    def call(self, customer_ids):
+        rows = keras.ops.take(self.product_vectors, self.history_products, axis=0)
+        every_customer = keras.ops.segment_sum(
+            rows * self.history_scale, self.history_customers, num_segments=self.n_customers
+        )
+        return keras.ops.take(every_customer, keras.ops.cast(customer_ids, "int32"), axis=0)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape, self.output_dim)
 
 
 ACCIDENTAL_HIT_LOGIT = -1e9

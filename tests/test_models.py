@@ -193,3 +193,64 @@ def test_build_tower_refuses_an_empty_tower():
 
     with pytest.raises(ValueError, match="a tower needs hidden_units or an embedding_dim"):
         build_tower(3, (), None)
+
+
+# --- A customer as their history
+
+
+def _history_layer(customers, products, n_customers=3, n_products=4, dim=2):
+    from course_utils.models import HistoryEmbedding
+
+    return HistoryEmbedding(customers, products, n_customers, n_products, dim)
+
+
+def test_history_embedding_matches_a_python_loop():
+    customers, products = np.array([0, 0, 2, 0, 2]), np.array([1, 3, 3, 0, 1])
+    layer = _history_layer(customers, products)
+    y = layer.product_vectors.numpy()
+    expected = np.zeros((3, 2))
+    for customer in range(3):
+        rated = products[customers == customer]
+        if len(rated):
+            expected[customer] = y[rated].sum(axis=0) / np.sqrt(len(rated))
+    batch = np.array([2, 1, 0, 2])
+    out = layer(batch).numpy()
+    assert out.shape == (4, 2)
+    np.testing.assert_allclose(out, expected[batch], rtol=1e-6)
+    np.testing.assert_array_equal(out[1], 0.0)  # customer 1 rated nothing
+
+
+def test_history_embedding_pairs_each_rating_with_its_own_customer():
+    """Moving one rating from customer 0 to customer 1 changes those two, and no one else."""
+    before = _history_layer(np.array([0, 0, 2]), np.array([1, 3, 2]))
+    after = _history_layer(np.array([0, 1, 2]), np.array([1, 3, 2]))
+    after.product_vectors.assign(before.product_vectors)
+    everyone = np.arange(3)
+    changed = ~np.isclose(before(everyone).numpy(), after(everyone).numpy()).all(axis=1)
+    assert changed.tolist() == [True, True, False]
+
+
+def test_history_embedding_learns_inside_a_model():
+    import keras
+
+    layer = _history_layer(np.array([0, 1, 1]), np.array([0, 1, 2]), n_customers=2, n_products=3)
+    customer = keras.Input(shape=(), dtype="int32")
+    model = keras.Model(customer, keras.layers.Dense(1)(layer(customer)))
+    model.compile(loss="mse", optimizer=keras.optimizers.Adam(0.05))
+    before = layer.product_vectors.numpy().copy()
+    model.fit(np.array([0, 1]), np.array([1.0, -1.0]), epochs=5, verbose=0)
+    assert not np.allclose(before, layer.product_vectors.numpy())
+
+
+@pytest.mark.parametrize(
+    ("customers", "products", "message"),
+    [
+        (np.array([0, 1]), np.array([0]), "customer_ids has 2 rows, product_ids has 1 rows"),
+        (np.array([0, 3]), np.array([0, 1]), "customer_ids has id 3, but there are only 3"),
+        (np.array([0, 1]), np.array([0, 4]), "product_ids has id 4, but there are only 4"),
+        (np.array([0.0, 1.0]), np.array([0, 1]), "customer_ids must hold integer ids"),
+    ],
+)
+def test_history_embedding_refuses_bad_histories(customers, products, message):
+    with pytest.raises(ValueError, match=message):
+        _history_layer(customers, products)
