@@ -56,7 +56,7 @@ K = 10  # the cut-off for ranking metrics
 KS = [1, 2, 3, 5, 10, 15, 20]
 EPOCHS = 10
 BATCH_SIZE = 32
-SVD_RANK = 2
+SVD_RANK = 2  # the rank chosen on validation in notebook 02
 
 # %% [markdown]
 # ## 1. Train the MLP of notebook 03 on the cold-start split
