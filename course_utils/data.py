@@ -284,6 +284,43 @@ def pair_table(customer_features, product_features, targets) -> PairTable:
     )
 
 
+def sample_pairs(
+    customer_features, product_features, targets, per_customer: int, seed: int = DEFAULT_SEED
+) -> PairTable:
+    """Each customer rates `per_customer` distinct random products: a sparse `pair_table`.
+
+    Introduced in notebooks/07_scaling_and_serving.py. Real customers rate a few products
+    of a large catalogue; pairing everyone with everything would not fit in memory there.
+    Rows are customer-major, products in random order; row r is (customer_ids[r],
+    product_ids[r]) with targets[customer_ids[r], product_ids[r]].
+    """
+    customers = as_matrix("customer_features", customer_features)
+    products = as_matrix("product_features", product_features)
+    targets = np.asarray(targets)
+    if targets.shape != (len(customers), len(products)):
+        raise ValueError(
+            f"targets must have shape (n_customers, n_products) = "
+            f"{(len(customers), len(products))}, got {targets.shape}"
+        )
+    per_customer = check_positive_int("per_customer", per_customer)
+    if per_customer > len(products):
+        raise ValueError(
+            f"per_customer must be at most the {len(products)} products, got {per_customer}"
+        )
+    rng = np.random.default_rng(seed)
+    customer_ids = np.repeat(np.arange(len(customers)), per_customer)
+    product_ids = np.concatenate(
+        [rng.choice(len(products), per_customer, replace=False) for _ in range(len(customers))]
+    )
+    return PairTable(
+        customer_ids=customer_ids,
+        product_ids=product_ids,
+        customer_x=customers[customer_ids],
+        product_x=products[product_ids],
+        y=targets[customer_ids, product_ids].astype(float),
+    )
+
+
 def split_pairs(table: PairTable, test_fraction: float = 0.2, seed: int = DEFAULT_SEED):
     """Hold out a random fraction of pairs. Returns (train, test), each in shuffled order."""
     check_fraction("test_fraction", test_fraction)

@@ -76,6 +76,7 @@ print("Customer 0 has not rated products", np.flatnonzero(~known[0]).tolist())
 # | 04 top-k and ranking metrics | Recommending the top k products and measuring a ranking (precision, recall, NDCG, MAP) |
 # | 05 two-tower models | The concatenating two-tower, then the dot-product model that makes retrieval fast |
 # | 06 MovieLens | Real ratings, compared with published results |
+# | 07 scaling and serving | 100,000 products without every pair: top k by blocks, approximate search, serving new customers and products |
 #
 # The course grows from one notebook that had real mistakes: random ratings that no model
 # could learn, features paired with the wrong labels, a shape mismatch Keras trained on

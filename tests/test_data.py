@@ -188,3 +188,31 @@ def test_splits_refuse_bad_fractions(small_table):
 def test_taste_model_refuses_wrong_feature_counts(small_world):
     with pytest.raises(ValueError, match="customer_features must have 5 columns, got 4"):
         small_world.taste.expected_ratings(np.zeros((2, 4)), small_world.product_features)
+
+
+def test_sample_pairs_pairs_each_rating_with_its_own_customer_and_product(small_world):
+    from course_utils.data import sample_pairs
+
+    table = sample_pairs(
+        small_world.customer_features, small_world.product_features, small_world.ratings, 3
+    )
+    assert len(table) == small_world.n_customers * 3
+    for row in range(len(table)):
+        i, j = table.customer_ids[row], table.product_ids[row]
+        assert i == row // 3
+        np.testing.assert_array_equal(table.customer_x[row], small_world.customer_features[i])
+        np.testing.assert_array_equal(table.product_x[row], small_world.product_features[j])
+        assert table.y[row] == small_world.ratings[i, j]
+    per_customer = table.product_ids.reshape(small_world.n_customers, 3)
+    assert all(len(set(products)) == 3 for products in per_customer)  # distinct products
+    assert len(np.unique(table.product_ids)) > 3  # not the same 3 for everyone
+
+
+def test_sample_pairs_refuses_bad_input(small_world):
+    from course_utils.data import sample_pairs
+
+    features = (small_world.customer_features, small_world.product_features)
+    with pytest.raises(ValueError, match="per_customer must be at most the 7 products, got 8"):
+        sample_pairs(*features, small_world.ratings, 8)
+    with pytest.raises(ValueError, match=r"targets must have shape .* = \(40, 7\), got \(7, 40\)"):
+        sample_pairs(*features, small_world.ratings.T, 2)
