@@ -225,7 +225,8 @@ print(f"MLP test RMSE {results['MLP + genres, year']:.3f}")
 #
 # added to their embedding (`course_utils.models.HistoryEmbedding`). It uses only the
 # training ratings' (user, movie) pairs: the validation and test pairs stay hidden. The
-# same layer could describe a **new** user from a few movies they pick on sign-up.
+# movie vectors `y_j` are shared by all users, so this part needs nothing learned per user:
+# the same idea can describe a **new** user from a few movies they pick on sign-up.
 
 # %%
 history_mlp, history_curves = train_rating_mlp(fit, MLP_EPOCHS, with_history=True, validation=validation)
