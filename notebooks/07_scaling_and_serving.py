@@ -164,6 +164,7 @@ def expected_of(chosen):
     return np.stack([world.taste.expected_ratings(new_customers[i : i + 1], catalogue[row])[0] for i, row in enumerate(chosen)])
 
 
+assert np.allclose(expected_of(oracle_ids), oracle_expected)  # each customer paired with their own products
 random_ids = rng.integers(0, CATALOGUE_SIZE, size=(N_NEW_CUSTOMERS, K))
 quality = {"random": expected_of(random_ids).mean(), "two-tower": expected_of(ids).mean(), "oracle": oracle_expected.mean()}
 for name, value in quality.items():
