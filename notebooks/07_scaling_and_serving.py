@@ -76,8 +76,9 @@ for n_products in (50, 5_000, CATALOGUE_SIZE):
 
 # %% [markdown]
 # Six gigabytes of float32 pair features, to be pushed through a network, against 7 MB of
-# product vectors computed once. The rest of this notebook never builds either matrix of
-# pairs.
+# product vectors computed once. The rest of this notebook never builds pair rows, and
+# builds a whole (customers × products) score matrix only once: for 20 customers, to check
+# the block-by-block search against it.
 #
 # ## 2. A sparse world, and the two-tower trained on it
 #
