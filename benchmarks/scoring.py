@@ -14,19 +14,12 @@ catalogue; both are reported for the NumPy timings, and the run fails if the gap
 grow. At 50 products the fixed cost of a call (microseconds) is a large share of both.
 """
 
-import timeit
-
 import numpy as np
 
+from benchmarks.timing import median_seconds
 from course_utils import setup
 
 TARGET_AT_50 = 10.0
-
-
-def median_seconds(function, repeats: int = 30) -> float:
-    """Median wall time of one call, after one warm-up call."""
-    function()
-    return float(np.median(timeit.repeat(function, number=1, repeat=repeats)))
 
 
 def dense_weights(model) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -12,11 +12,9 @@ Reported as ratios. The run fails if blocks do not use less memory than the whol
 or if IVF at recall >= 0.95 is not faster than exact search by blocks.
 """
 
-import timeit
-import tracemalloc
-
 import numpy as np
 
+from benchmarks.timing import median_seconds, peak_megabytes
 from course_utils import setup
 
 N_CUSTOMERS = 200
@@ -24,21 +22,7 @@ CATALOGUE_SIZE = 100_000
 BLOCK_SIZE = 10_000
 K = 10
 N_LISTS = 256
-
-
-def median_seconds(function, repeats: int = 5) -> float:
-    """Median wall time of one call, after one warm-up call."""
-    function()
-    return float(np.median(timeit.repeat(function, number=1, repeat=repeats)))
-
-
-def peak_megabytes(function) -> float:
-    """Peak memory NumPy allocated while `function` ran, in MB."""
-    tracemalloc.start()
-    function()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak / 1e6
+REPEATS = 5  # timed runs each; the whole matrix takes a fifth of a second a run
 
 
 def trained_vectors():
@@ -50,8 +34,7 @@ def trained_vectors():
     rated = sample_pairs(world.customer_features, world.product_features, world.ratings, 40)
     model = DotTwoTower(build_tower(5, (32,), 16), build_tower(10, (32,), 16))
     model.compile(loss="mse", optimizer="adam")
-    x = {"customer": rated.customer_x, "product": rated.product_x}
-    model.fit(x, rated.y, epochs=10, batch_size=256, verbose=0)
+    model.fit(rated.tower_inputs, rated.y, epochs=10, batch_size=256, verbose=0)
     rng = np.random.default_rng(1)
     customers = model.embed_customers(truncated_normal_features(N_CUSTOMERS, 5, rng))
     products = model.embed_products(truncated_normal_features(CATALOGUE_SIZE, 10, rng))
@@ -62,6 +45,7 @@ def main() -> int:
     setup(seed=0)
     import faiss
 
+    from course_utils.metrics import overlap_at_k
     from course_utils.recommend import top_k
     from course_utils.serving import inner_product_to_euclidean, top_k_dot
 
@@ -87,18 +71,21 @@ def main() -> int:
     ivf.add(products_plus)
     for nprobe in (1, 2, 4, 8, 16, 32, 64):
         ivf.nprobe = nprobe
-        found = ivf.search(customers_plus, K)[1]
-        recall = np.mean([len(np.intersect1d(a, b)) / K for a, b in zip(found, exact, strict=True)])
+        recall = overlap_at_k(ivf.search(customers_plus, K)[1], exact)
         if recall >= 0.95:
             break
     assert np.mean(flat.search(customers.astype("float32"), K)[1] == exact) > 0.99
 
     queries = customers.astype("float32")
     times = {
-        "whole matrix (NumPy)": median_seconds(lambda: top_k(customers @ products.T, K)),
-        "blocks (NumPy)": median_seconds(lambda: top_k_dot(customers, products, K, BLOCK_SIZE)),
-        "faiss flat (exact)": median_seconds(lambda: flat.search(queries, K)),
-        f"faiss IVF, nprobe {nprobe}": median_seconds(lambda: ivf.search(customers_plus, K)),
+        "whole matrix (NumPy)": median_seconds(lambda: top_k(customers @ products.T, K), REPEATS),
+        "blocks (NumPy)": median_seconds(
+            lambda: top_k_dot(customers, products, K, BLOCK_SIZE), REPEATS
+        ),
+        "faiss flat (exact)": median_seconds(lambda: flat.search(queries, K), REPEATS),
+        f"faiss IVF, nprobe {nprobe}": median_seconds(
+            lambda: ivf.search(customers_plus, K), REPEATS
+        ),
     }
     print(f"time (median of 5), relative to blocks; IVF recall@{K} {recall:.2f}")
     base = times["blocks (NumPy)"]

@@ -243,6 +243,11 @@ class PairTable:
         """Customer then product features side by side: the MLP's input. (n_rows, f_c + f_p)."""
         return np.concatenate([self.customer_x, self.product_x], axis=1)
 
+    @property
+    def tower_inputs(self) -> dict[str, np.ndarray]:
+        """Customer and product features apart: the two-tower models' input."""
+        return {"customer": self.customer_x, "product": self.product_x}
+
     def take(self, rows) -> "PairTable":
         """The rows at the given positions, in that order."""
         rows = as_index_array("rows", rows, upper=len(self))

@@ -86,6 +86,23 @@ def catalogue_coverage(recommended, n_products: int) -> float:
     return len(np.unique(recommended)) / n_products
 
 
+def overlap_at_k(found, reference) -> float:
+    """Mean over customers of the share of `reference`'s k products that `found` lists too.
+
+    Both are (n_customers, k) int arrays of product ids, such as an approximate search's top
+    k and the exact top k. This is recall@k with `reference` as the relevant products, without
+    a (n_customers, n_products) relevance matrix, which a large catalogue cannot afford.
+    """
+    found, reference = np.asarray(found), np.asarray(reference)
+    if reference.ndim != 2 or found.shape != reference.shape:
+        raise ValueError(
+            f"found and reference must be 2-D arrays of the same shape (n_customers, k), "
+            f"got {found.shape} and {reference.shape}"
+        )
+    shared = [len(np.intersect1d(a, b)) for a, b in zip(found, reference, strict=True)]
+    return float(np.mean(shared) / reference.shape[1])
+
+
 def _same_length_vectors(y_true, y_pred):
     y_true = as_matrix("y_true", y_true, ndim=1)
     y_pred = as_matrix("y_pred", y_pred, ndim=1)

@@ -131,10 +131,6 @@ new_customers = np.unique(test.customer_ids)
 relevance = top_k_relevance(world.expected[new_customers], K)
 
 
-def pairs(part):
-    return {"customer": part.customer_x, "product": part.product_x}
-
-
 def mse_ratio(predicted, part=test):
     return float(np.mean((predicted - part.y) ** 2) / world.noise_floor)
 
@@ -155,8 +151,8 @@ for name, head in [("concat, seed's head", ()), ("concat, 32-unit head", (32,))]
         head_units=head,
     )
     model.compile(loss="mse", optimizer="adam")
-    model.fit(pairs(train), train.y, epochs=SEED_EPOCHS, batch_size=SEED_BATCH_SIZE, verbose=0)
-    results[name] = {"model": model, "mse / floor": mse_ratio(model.predict(pairs(test), verbose=0, batch_size=4096)[:, 0])}
+    model.fit(train.tower_inputs, train.y, epochs=SEED_EPOCHS, batch_size=SEED_BATCH_SIZE, verbose=0)
+    results[name] = {"model": model, "mse / floor": mse_ratio(model.predict(test.tower_inputs, verbose=0, batch_size=4096)[:, 0])}
     print(f"{name}: test MSE / noise floor = {results[name]['mse / floor']:.2f}")
 assert results["concat, seed's head"]["mse / floor"] > 2.0
 assert results["concat, 32-unit head"]["mse / floor"] < 1.15
@@ -174,8 +170,8 @@ dot = DotTwoTower(
     build_tower(10, TOWER_UNITS, EMBEDDING_DIM, name="product_tower"),
 )
 dot.compile(loss="mse", optimizer="adam")
-dot_history = dot.fit(pairs(train), train.y, epochs=DOT_EPOCHS, batch_size=DOT_BATCH_SIZE, verbose=0)
-dot_mse = mse_ratio(dot.predict(pairs(test), verbose=0, batch_size=4096)[:, 0])
+dot_history = dot.fit(train.tower_inputs, train.y, epochs=DOT_EPOCHS, batch_size=DOT_BATCH_SIZE, verbose=0)
+dot_mse = mse_ratio(dot.predict(test.tower_inputs, verbose=0, batch_size=4096)[:, 0])
 print(f"dot-product two-tower: test MSE / noise floor = {dot_mse:.2f}")
 
 # %% [markdown]
@@ -193,7 +189,7 @@ print("product vectors", product_vectors.shape, " scores", scores.shape)
 
 row_of = {customer: row for row, customer in enumerate(new_customers)}
 pair_scores = scores[[row_of[c] for c in test.customer_ids], test.product_ids]
-through_model = dot.predict(pairs(test), verbose=0, batch_size=4096)[:, 0]
+through_model = dot.predict(test.tower_inputs, verbose=0, batch_size=4096)[:, 0]
 assert np.allclose(pair_scores, through_model, atol=1e-4)
 
 dot_recall = recall_at_k(top_k(scores, K), relevance, K)

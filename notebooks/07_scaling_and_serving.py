@@ -37,6 +37,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from course_utils.data import make_world, sample_pairs, split_customers, truncated_normal_features
+from course_utils.metrics import overlap_at_k
 from course_utils.models import DotTwoTower, build_tower
 from course_utils.plots import plot_learning_curves
 from course_utils.recommend import top_k
@@ -93,17 +94,13 @@ train, validation = split_customers(rated, VALIDATION_FRACTION, seed=SEED)
 print(f"{len(rated):,} ratings: train {len(train):,}, validation {len(validation):,} (new customers)")
 
 
-def pairs(table):
-    return {"customer": table.customer_x, "product": table.product_x}
-
-
 two_tower = DotTwoTower(
     build_tower(5, TOWER_UNITS, EMBEDDING_DIM, name="customer_tower"),
     build_tower(10, TOWER_UNITS, EMBEDDING_DIM, name="product_tower"),
 )
 two_tower.compile(loss="mse", optimizer="adam")
 curves = two_tower.fit(
-    pairs(train), train.y, validation_data=(pairs(validation), validation.y), epochs=EPOCHS, batch_size=BATCH_SIZE, verbose=0
+    train.tower_inputs, train.y, validation_data=(validation.tower_inputs, validation.y), epochs=EPOCHS, batch_size=BATCH_SIZE, verbose=0
 )
 plot_learning_curves(curves.history, floor=world.noise_floor, title="Dot-product two-tower on 2% of the ratings (MSE)")
 plt.show()
@@ -171,7 +168,7 @@ quality = {"random": expected_of(random_ids).mean(), "two-tower": expected_of(id
 for name, value in quality.items():
     print(f"{name:>10}: mean expected rating of the top {K}: {value:.2f}")
 lift = (quality["two-tower"] - quality["random"]) / (quality["oracle"] - quality["random"])
-overlap = np.mean([len(np.intersect1d(a, b)) / K for a, b in zip(ids, oracle_ids, strict=True)])
+overlap = overlap_at_k(ids, oracle_ids)
 print(f"the two-tower gets {lift:.0%} of the oracle's lift over random; {overlap:.0%} of its top {K} are the oracle's")
 assert lift > 0.8, lift
 
@@ -221,8 +218,7 @@ def ivf_recall(products, customers, metric):
         index.nprobe = nprobe
         _, found = index.search(customers, K)
         _, probed = quantizer.search(customers, nprobe)
-        recall = np.mean([len(np.intersect1d(a, b)) / K for a, b in zip(found, ids, strict=True)])
-        curve[nprobe] = (recall, list_sizes[probed].sum(axis=1).mean() / CATALOGUE_SIZE)
+        curve[nprobe] = (overlap_at_k(found, ids), list_sizes[probed].sum(axis=1).mean() / CATALOGUE_SIZE)
     return curve
 
 

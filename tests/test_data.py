@@ -216,3 +216,10 @@ def test_sample_pairs_refuses_bad_input(small_world):
         sample_pairs(*features, small_world.ratings, 8)
     with pytest.raises(ValueError, match=r"targets must have shape .* = \(40, 7\), got \(7, 40\)"):
         sample_pairs(*features, small_world.ratings.T, 2)
+
+
+def test_tower_inputs_keep_each_rows_customer_and_product(small_table):
+    inputs = small_table.tower_inputs
+    assert sorted(inputs) == ["customer", "product"]
+    np.testing.assert_array_equal(inputs["customer"], small_table.customer_x)
+    np.testing.assert_array_equal(inputs["product"], small_table.product_x)

@@ -141,3 +141,18 @@ def test_bad_input_raises(recommended, relevance, k, message):
     for metric in RANKING:
         with pytest.raises(ValueError, match=message):
             metric(recommended, relevance, k)
+
+
+def test_overlap_at_k_is_recall_with_the_reference_list_as_relevant():
+    from course_utils.metrics import overlap_at_k
+
+    rng = np.random.default_rng(9)
+    reference = np.array([rng.choice(30, 5, replace=False) for _ in range(8)])
+    found = np.array([rng.choice(30, 5, replace=False) for _ in range(8)])
+    relevance = np.zeros((8, 30))
+    np.put_along_axis(relevance, reference, 1.0, axis=1)
+    assert overlap_at_k(found, reference) == pytest.approx(recall_at_k(found, relevance, 5))
+    assert overlap_at_k(reference, reference) == 1.0
+    assert overlap_at_k(reference + 30, reference) == 0.0
+    with pytest.raises(ValueError, match=r"same shape .* got \(8, 4\) and \(8, 5\)"):
+        overlap_at_k(found[:, :4], reference)
