@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.py))
 LAB_ARGS ?=
+# Your own copy of the notebooks: `make lab` opens it, git ignores it, nothing overwrites it.
+WORKSPACE ?= workspace
 
 # TensorFlow reads these once, at import: no oneDNN (bit-for-bit results), quiet logs.
 export TF_ENABLE_ONEDNN_OPTS := 0
@@ -14,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lab test lint unit notebooks bench clean
+.PHONY: help venv workspace lab test lint unit notebooks bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -30,8 +32,19 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Create .venv and install the course (done by every target)
 
-lab: $(STAMP) ## Open the course in JupyterLab (127.0.0.1, token auth on)
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 \
+workspace: ## Copy each notebook you do not have yet into workspace/ (never overwrites)
+	@mkdir -p $(WORKSPACE)
+	@cp -n notebooks/jupytext.toml $(WORKSPACE)/
+	@for src in $(NOTEBOOKS); do \
+		name=$$(basename $${src%.py}); \
+		if [ ! -e $(WORKSPACE)/$$name.py ] && [ ! -e $(WORKSPACE)/$$name.ipynb ]; then \
+			cp notebooks/$$name.ipynb $(WORKSPACE)/ && cp notebooks/$$name.py $(WORKSPACE)/ && \
+			echo "workspace: new copy of $$name"; \
+		fi; \
+	done
+
+lab: $(STAMP) workspace ## Open your workspace/ copy of the course in JupyterLab (127.0.0.1, token auth)
+	$(BIN)/jupyter lab --notebook-dir=$(WORKSPACE) --ServerApp.ip=127.0.0.1 \
 		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 lint: $(STAMP) ## Check style with ruff
@@ -59,4 +72,5 @@ bench: $(STAMP) ## Speed targets, measured side by side and reported as ratios
 
 clean: ## Remove .venv, caches and checkpoints
 	rm -rf $(VENV) .pytest_cache .ruff_cache notebooks/.ipynb_checkpoints
+	@echo "(your workspace/ is kept; delete it yourself to start over)"
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

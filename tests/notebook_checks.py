@@ -69,3 +69,51 @@ def numbering_problems(folder: Path) -> list[str]:
     missing = sorted(set(range(max(numbers, default=-1) + 1)) - set(numbers))
     problems += [f"number {n:02d} is missing" for n in missing]
     return problems
+
+
+# A decimal number as prose quotes a result: 0.342, 1.06 (in "1.06x"), 2.5. Not part of
+# a longer token such as a version (3.15.1), an identifier (h5.2) or a number with a sign.
+DECIMAL = re.compile(r"(?<![\w.])\d+\.\d+(?![\w.]*\d)")
+
+
+def _cells(notebook: Path) -> list[dict]:
+    return json.loads(notebook.read_text())["cells"]
+
+
+def _output_text(cell: dict) -> str:
+    parts = []
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "stream":
+            parts.append("".join(output["text"]))
+        else:
+            parts.append("".join(output.get("data", {}).get("text/plain", "")))
+    return "\n".join(parts)
+
+
+def quoted_numbers_not_printed(notebook: Path, allowed: set[str] = frozenset()) -> list[str]:
+    """Decimal numbers that markdown cells quote but no output of the notebook prints.
+
+    Prose should take a computed number from an output, not from memory: a number typed
+    in goes stale when the code changes. `allowed` holds constants and published anchors.
+    """
+    cells = _cells(notebook)
+    printed = {n for cell in cells for n in DECIMAL.findall(_output_text(cell))}
+    quoted = [
+        number
+        for cell in cells
+        if cell["cell_type"] == "markdown"
+        for number in DECIMAL.findall("".join(cell["source"]))
+    ]
+    return sorted(set(quoted) - printed - set(allowed))
+
+
+def noisy_outputs(notebook: Path) -> list[str]:
+    """Stored outputs a learner would read as a failure: stderr streams, warnings."""
+    problems = []
+    for index, cell in enumerate(_cells(notebook)):
+        for output in cell.get("outputs", []):
+            if output.get("name") == "stderr":
+                problems.append(f"cell {index}: stderr: {''.join(output['text'])[:80]!r}")
+            elif "WARNING" in _output_text({"outputs": [output]}):
+                problems.append(f"cell {index}: prints a WARNING")
+    return problems

@@ -8,12 +8,24 @@ from pathlib import Path
 
 import pytest
 
-from tests.notebook_checks import drift, numbering_problems, unexecuted_cells
+from tests.notebook_checks import (
+    drift,
+    noisy_outputs,
+    numbering_problems,
+    quoted_numbers_not_printed,
+    unexecuted_cells,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 SOURCES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
 WELCOME = NOTEBOOKS / "00_welcome.py"
+
+# Decimal numbers prose may quote without an output printing them: constants of the
+# course and published results, each with where it comes from.
+QUOTABLE = {
+    "*": {"0.5"},  # half a star, MovieLens' smallest rating step
+}
 
 
 def test_there_are_notebooks():
@@ -40,6 +52,17 @@ def test_notebook_calls_setup_before_anything_else(source):
     code = [line for line in source.read_text().splitlines() if line and not line.startswith("#")]
     assert code[0] == "from course_utils import setup", code[0]
     assert code[1].startswith("setup(seed="), code[1]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_prose_quotes_only_numbers_the_notebook_prints(source):
+    allowed = QUOTABLE["*"] | QUOTABLE.get(source.stem, set())
+    assert quoted_numbers_not_printed(source.with_suffix(".ipynb"), allowed) == []
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_no_stored_output_looks_like_a_failure(source):
+    assert noisy_outputs(source.with_suffix(".ipynb")) == []
 
 
 # --- Each check must fail when it should: mutate a copy and watch it catch the change.
@@ -117,3 +140,27 @@ def test_nbval_catches_a_stale_output(welcome_copy):
     assert "00_stale.ipynb::Cell" in result.stdout
     assert "00_welcome.ipynb::Cell" not in result.stdout.split("short test summary")[-1]
     assert "999 of 20 cells known" in result.stdout
+
+
+def _add_cell(notebook: Path, cell: dict) -> None:
+    data = json.loads(notebook.read_text())
+    data["cells"].append(cell)
+    notebook.write_text(json.dumps(data))
+
+
+def test_prose_number_check_catches_a_number_typed_into_markdown(welcome_copy):
+    notebook = welcome_copy / "00_welcome.ipynb"
+    assert quoted_numbers_not_printed(notebook) == []
+    _add_cell(notebook, {"cell_type": "markdown", "metadata": {}, "source": ["MSE 0.342 (1.06x)"]})
+    assert quoted_numbers_not_printed(notebook) == ["0.342", "1.06"]
+    assert quoted_numbers_not_printed(notebook, allowed={"0.342", "1.06"}) == []
+
+
+def test_noise_check_catches_stderr_and_warnings(welcome_copy):
+    notebook = welcome_copy / "00_welcome.ipynb"
+    assert noisy_outputs(notebook) == []
+    stderr = {"output_type": "stream", "name": "stderr", "text": ["W0000 retracing\n"]}
+    warning = {"output_type": "stream", "name": "stdout", "text": ["WARNING: slow\n"]}
+    code = {"cell_type": "code", "metadata": {}, "execution_count": 1, "source": ["x"]}
+    _add_cell(notebook, code | {"outputs": [stderr, warning]})
+    assert len(noisy_outputs(notebook)) == 2
