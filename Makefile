@@ -10,13 +10,14 @@ LAB_ARGS ?=
 # Your own copy of the notebooks: `make lab` opens it, git ignores it, nothing overwrites it.
 WORKSPACE ?= workspace
 
-# TensorFlow reads these once, at import: no oneDNN (bit-for-bit results), quiet logs.
+# TensorFlow reads these once, at import: no oneDNN (bit-for-bit results), quiet C++ logs
+# (see course_utils/config.py for why level 3).
 export TF_ENABLE_ONEDNN_OPTS := 0
-export TF_CPP_MIN_LOG_LEVEL := 2
+export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help venv workspace lab test lint unit notebooks bench clean
+.PHONY: help venv workspace lab test lint unit notebooks time bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -66,6 +67,9 @@ notebooks: $(STAMP) ## Rebuild each .ipynb from its .py and execute it in place
 			--ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=600 $$nb \
 		|| exit 1; \
 	done
+
+time: $(STAMP) ## Time each notebook here and write the README's run-time column
+	$(BIN)/python -m benchmarks.notebook_times --readme
 
 bench: $(STAMP) ## Speed targets, measured side by side and reported as ratios
 	$(BIN)/python -m benchmarks

@@ -1,0 +1,71 @@
+"""How long each notebook takes to execute here: `make time` (`python -m benchmarks.notebook_times`).
+
+Each notebook is executed from a fresh kernel, as `make notebooks` does, but on a copy in
+memory: nothing in notebooks/ is written. With `--readme` the run-time column of the
+README's syllabus table is rewritten from these measurements, so it is generated, never
+typed. A time measured on one machine is no promise for another: compare notebooks (or
+two commits) measured in one run on one machine.
+"""
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+README = ROOT / "README.md"
+# A syllabus row: | [NN_topic](notebooks/NN_topic.py) | what it teaches | 12 s |
+ROW = re.compile(r"^(\| \[(\d\d_\w+)\]\(notebooks/\2\.py\) \|.*\| )[^|]*( \|)$")
+
+
+def execute_seconds(path: Path) -> float:
+    """Wall seconds to start a kernel and execute every cell of the notebook at `path`."""
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    start = time.perf_counter()
+    client.execute()
+    return time.perf_counter() - start
+
+
+def update_readme(text: str, seconds: dict[str, float]) -> str:
+    """`text` with the run-time cell of every syllabus row replaced by `seconds[name]`."""
+    lines = []
+    for line in text.splitlines():
+        match = ROW.match(line)
+        if match and match.group(2) in seconds:
+            line = f"{match.group(1)}{seconds[match.group(2)]:.0f} s{match.group(3)}"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--readme", action="store_true", help="write the times into README.md")
+    parser.add_argument("names", nargs="*", help="notebook names (default: all)")
+    args = parser.parse_args(argv)
+    paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    if args.names:
+        paths = [p for p in paths if any(p.stem.startswith(n) for n in args.names)]
+    seconds = {}
+    for path in paths:
+        seconds[path.stem] = execute_seconds(path)
+        print(f"{path.stem:<28} {seconds[path.stem]:6.1f} s", flush=True)
+    print(f"{'all together':<28} {sum(seconds.values()):6.1f} s")
+    if args.readme:
+        README.write_text(update_readme(README.read_text(), seconds))
+        print("README.md: run-time column updated")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""`make time` writes the README's run-time column; the syllabus lists every notebook."""
+
+from pathlib import Path
+
+from benchmarks.notebook_times import ROW, update_readme
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
+
+
+def test_update_readme_rewrites_only_the_run_time_cells():
+    text = (
+        "intro 12 s\n"
+        "| [03_mlp](notebooks/03_mlp.py) | The MLP | 50 s |\n"
+        "| [04_top_k](notebooks/04_top_k.py) | Top-k | 22 s |\n"
+        "| [03_mlp](notebooks/04_top_k.py) | mismatched link | 9 s |\n"
+    )
+    updated = update_readme(text, {"03_mlp": 12.4, "04_top_k": 7.6}).splitlines()
+    assert updated[0] == "intro 12 s"
+    assert updated[1] == "| [03_mlp](notebooks/03_mlp.py) | The MLP | 12 s |"
+    assert updated[2] == "| [04_top_k](notebooks/04_top_k.py) | Top-k | 8 s |"
+    assert updated[3].endswith("| 9 s |")  # a row whose link does not match is left alone
+
+
+def test_readme_syllabus_has_one_timed_row_per_notebook_in_one_table():
+    lines = (ROOT / "README.md").read_text().splitlines()
+    rows = [(i, ROW.match(line)) for i, line in enumerate(lines)]
+    rows = [(i, match.group(2)) for i, match in rows if match]
+    assert [name for _, name in rows] == [source.stem for source in SOURCES]
+    first, last = rows[0][0], rows[-1][0]
+    assert last - first == len(rows) - 1, "a blank line splits the syllabus table"
