@@ -12,7 +12,7 @@ import scipy.linalg
 
 from course_utils.config import DEFAULT_SEED
 from course_utils.data import PairTable, to_matrix
-from course_utils.validation import as_index_array, check_positive_int
+from course_utils.validation import as_index_array, check_positive_int, check_real, check_seed
 
 
 @dataclass(frozen=True)
@@ -53,10 +53,11 @@ def fit_biases(
     `regularization=0` and `n_sweeps=1` the product bias is the plain mean residual.
     """
     check_positive_int("n_sweeps", n_sweeps)
-    if regularization < 0:
-        raise ValueError(f"regularization must be >= 0, got {regularization!r}")
+    check_real("regularization", regularization, low=0.0)
     ratings = to_matrix(train, n_customers, n_products)
     known = ~np.isnan(ratings)
+    if not known.any():
+        raise ValueError("train has no ratings: there is nothing to fit")
     mean = float(np.nanmean(ratings))
     residual = np.where(known, ratings - mean, 0.0)
     customer_bias = np.zeros(n_customers)
@@ -125,6 +126,8 @@ def fit_svd(
     """
     check_positive_int("rank", rank)
     check_positive_int("n_iterations", n_iterations)
+    check_positive_int("n_customers", n_customers)
+    check_positive_int("n_products", n_products)
     if rank > min(n_customers, n_products):
         raise ValueError(
             f"rank must be at most min(n_customers, n_products) = "
@@ -160,11 +163,12 @@ def fit_als(
     so a 98%-empty matrix is no problem. With customer factors fixed, each product's
     factors are a ridge regression on the ratings it has, and the other way round; the
     ridge penalty is `regularization` times the number of those ratings ("ALS-WR").
+    A customer or product with no ratings gets zero factors, as in `fit_svd`.
     """
     check_positive_int("rank", rank)
     check_positive_int("n_sweeps", n_sweeps)
-    if not regularization > 0:
-        raise ValueError(f"regularization must be > 0, got {regularization!r}")
+    check_real("regularization", regularization, low=0.0, low_inclusive=False)
+    check_seed("seed", seed)
     biases = fit_biases(train, n_customers, n_products, bias_regularization, n_sweeps=1)
     customers, products = train.customer_ids, train.product_ids
     residual = train.y - biases.predict(customers, products)
@@ -180,6 +184,10 @@ def fit_als(
         _ridge_rows(
             product_factors, rows_of_product, customer_factors[customers], residual, regularization
         )
+    # Nobody rated these: no data moved them from their random start. Zero, as fit_svd does,
+    # so their predictions are the biases'. (No other factor depends on them.)
+    customer_factors[np.bincount(customers, minlength=n_customers) == 0] = 0.0
+    product_factors[np.bincount(products, minlength=n_products) == 0] = 0.0
     return FactorModel(biases, customer_factors, product_factors)
 
 

@@ -10,8 +10,8 @@ squared error any model can reach.
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit
-from scipy.stats import norm, truncnorm
+from scipy.special import expit, ndtr
+from scipy.stats import truncnorm
 
 from course_utils.config import (
     DEFAULT_SEED,
@@ -23,11 +23,14 @@ from course_utils.config import (
     N_PRODUCTS,
 )
 from course_utils.validation import (
+    ArgumentTypeError,
     as_index_array,
     as_matrix,
     check_fraction,
     check_positive_int,
+    check_real,
     check_same_rows,
+    check_seed,
 )
 
 STAR_VALUES = np.arange(MIN_STARS, MAX_STARS + 1)
@@ -41,6 +44,10 @@ def truncated_normal_features(n_rows: int, n_features: int, rng: np.random.Gener
     """
     n_rows = check_positive_int("n_rows", n_rows)
     n_features = check_positive_int("n_features", n_features)
+    if not isinstance(rng, np.random.Generator):
+        raise ArgumentTypeError(
+            f"rng must be a np.random.Generator (np.random.default_rng(seed)), got {rng!r}"
+        )
     return truncnorm.rvs(-1, 1, size=(n_rows, n_features), random_state=rng)
 
 
@@ -52,8 +59,11 @@ def star_distribution(latent: np.ndarray, noise_sd: float) -> np.ndarray:
     Returns:
         (..., 5) array; the last axis sums to 1 and follows `STAR_VALUES`.
     """
+    noise_sd = check_real("noise_sd", noise_sd, low=0.0, low_inclusive=False)
+    latent = as_matrix("latent", latent, ndim=np.ndim(latent))
     edges = np.concatenate([[-np.inf], STAR_VALUES[:-1] + 0.5, [np.inf]])
-    cdf = norm.cdf((edges - np.asarray(latent)[..., None]) / noise_sd)
+    # ndtr is the standard normal CDF: the same values as scipy.stats.norm.cdf, 8x faster.
+    cdf = ndtr((edges - latent[..., None]) / noise_sd)
     return np.diff(cdf, axis=-1)
 
 
@@ -159,9 +169,8 @@ def make_taste_model(
         ("n_factors", n_factors),
     ]:
         check_positive_int(name, value)
-    if not noise_sd > 0:
-        raise ValueError(f"noise_sd must be > 0, got {noise_sd!r}")
-    rng = np.random.default_rng(seed)
+    noise_sd = check_real("noise_sd", noise_sd, low=0.0, low_inclusive=False)
+    rng = np.random.default_rng(check_seed("seed", seed))
     # Scaled so that a feature vector from [-1, 1] lands where tanh bends.
     customer_scale = 2.0 / np.sqrt(n_customer_features)
     product_scale = 2.0 / np.sqrt(n_product_features)
@@ -191,6 +200,7 @@ def make_world(
     """
     check_positive_int("n_customers", n_customers)
     check_positive_int("n_products", n_products)
+    check_seed("seed", seed)
     taste = make_taste_model(n_customer_features, n_product_features, n_factors, noise_sd, seed)
     rng = np.random.default_rng([seed, 1])  # a stream of its own, apart from the weights
     customers = truncated_normal_features(n_customers, n_customer_features, rng)
@@ -227,6 +237,12 @@ class PairTable:
     y: np.ndarray  # (n_rows,) float
 
     def __post_init__(self):
+        for name in ("customer_ids", "product_ids", "y"):
+            if np.ndim(getattr(self, name)) != 1:
+                raise ValueError(f"{name} must be 1-D, got shape {np.shape(getattr(self, name))}")
+        for name in ("customer_x", "product_x"):
+            if np.ndim(getattr(self, name)) != 2:
+                raise ValueError(f"{name} must be 2-D, got shape {np.shape(getattr(self, name))}")
         check_same_rows(
             customer_ids=self.customer_ids,
             product_ids=self.product_ids,
@@ -301,7 +317,7 @@ def sample_pairs(
     """
     customers = as_matrix("customer_features", customer_features)
     products = as_matrix("product_features", product_features)
-    targets = np.asarray(targets)
+    targets = as_matrix("targets", targets)
     if targets.shape != (len(customers), len(products)):
         raise ValueError(
             f"targets must have shape (n_customers, n_products) = "
@@ -312,7 +328,7 @@ def sample_pairs(
         raise ValueError(
             f"per_customer must be at most the {len(products)} products, got {per_customer}"
         )
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed("seed", seed))
     customer_ids = np.repeat(np.arange(len(customers)), per_customer)
     product_ids = np.concatenate(
         [rng.choice(len(products), per_customer, replace=False) for _ in range(len(customers))]
@@ -329,8 +345,13 @@ def sample_pairs(
 def split_pairs(table: PairTable, test_fraction: float = 0.2, seed: int = DEFAULT_SEED):
     """Hold out a random fraction of pairs. Returns (train, test), each in shuffled order."""
     check_fraction("test_fraction", test_fraction)
-    rows = np.random.default_rng(seed).permutation(len(table))
+    rows = np.random.default_rng(check_seed("seed", seed)).permutation(len(table))
     n_test = round(test_fraction * len(table))
+    if not 0 < n_test < len(table):
+        raise ValueError(
+            f"test_fraction={test_fraction} leaves {n_test} of {len(table)} pairs for "
+            "testing; each side needs at least one"
+        )
     return table.take(rows[n_test:]), table.take(rows[:n_test])
 
 
@@ -340,7 +361,7 @@ def split_customers(table: PairTable, test_fraction: float = 0.2, seed: int = DE
     Returns (train, test), each in shuffled order; no customer appears in both.
     """
     check_fraction("test_fraction", test_fraction)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed("seed", seed))
     customers = np.unique(table.customer_ids)
     n_test = round(test_fraction * len(customers))
     if not 0 < n_test < len(customers):
@@ -360,6 +381,15 @@ def to_matrix(table: PairTable, n_customers: int, n_products: int) -> np.ndarray
     check_positive_int("n_products", n_products)
     customers = as_index_array("table.customer_ids", table.customer_ids, upper=n_customers)
     products = as_index_array("table.product_ids", table.product_ids, upper=n_products)
+    cells = customers * n_products + products
+    if len(np.unique(cells)) != len(cells):
+        _, first, counts = np.unique(cells, return_index=True, return_counts=True)
+        row = int(first[np.argmax(counts > 1)])
+        raise ValueError(
+            f"table rates (customer {customers[row]}, product {products[row]}) more than "
+            "once; a matrix has one cell per pair"
+        )
+    y = as_matrix("table.y", table.y, ndim=1)
     matrix = np.full((n_customers, n_products), np.nan)
-    matrix[customers, products] = table.y
+    matrix[customers, products] = y
     return matrix

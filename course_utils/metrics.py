@@ -13,7 +13,7 @@ keras-rs. Definitions follow Microsoft Recommenders and keras-rs; each docstring
 import numpy as np
 
 from course_utils.recommend import top_k
-from course_utils.validation import as_matrix, check_positive_int
+from course_utils.validation import ArgumentTypeError, as_matrix, check_positive_int
 
 
 def rmse(y_true, y_pred) -> float:
@@ -54,11 +54,14 @@ def ndcg_at_k(recommended, relevance, k: int) -> float:
     DCG@k divided by the DCG@k of the ideal ordering (keras-rs' `NDCG` defaults, and
     Microsoft Recommenders' `ndcg_at_k` with exponential gain).
     """
-    gains = 2.0 ** _hits(recommended, relevance, k) - 1
+    hits = _hits(recommended, relevance, k)
     discounts = 1 / np.log2(np.arange(2, k + 2))
-    dcg = gains @ discounts
-    ideal = -np.sort(-np.asarray(relevance, dtype=float), axis=1)[:, :k]
-    idcg = (2.0**ideal - 1) @ discounts[: ideal.shape[1]]
+    ideal = -np.sort(-as_matrix("relevance", relevance), axis=1)[:, :k]
+    # 2^rel overflows to inf past rel = 1023; NDCG is a ratio, so a row with huge grades is
+    # scaled by 2^-max (exactly, a power of two). Rows with usual grades are left as they are.
+    top = np.where(ideal[:, :1] > _LARGEST_PLAIN_GRADE, ideal[:, :1], 0.0)
+    dcg = (2.0 ** (hits - top) - 2.0**-top) @ discounts
+    idcg = (2.0 ** (ideal - top) - 2.0**-top) @ discounts[: ideal.shape[1]]
     return float(np.mean(np.divide(dcg, idcg, out=np.zeros_like(dcg), where=idcg > 0)))
 
 
@@ -99,8 +102,16 @@ def overlap_at_k(found, reference) -> float:
             f"found and reference must be 2-D arrays of the same shape (n_customers, k), "
             f"got {found.shape} and {reference.shape}"
         )
+    if reference.shape[1] == 0:
+        raise ValueError("reference has k = 0 products per customer: nothing to overlap")
+    n_ids = int(max(found.max(initial=0), reference.max(initial=0))) + 1
+    found, reference = _ids(found, n_ids, "found"), _ids(reference, n_ids, "reference")
     shared = [len(np.intersect1d(a, b)) for a, b in zip(found, reference, strict=True)]
     return float(np.mean(shared) / reference.shape[1])
+
+
+_LARGEST_PLAIN_GRADE = 500.0
+"""Graded relevance above this is rescaled before 2^rel, which would overflow past 1023."""
 
 
 def _same_length_vectors(y_true, y_pred):
@@ -111,18 +122,33 @@ def _same_length_vectors(y_true, y_pred):
             f"y_true has {len(y_true)} values but y_pred has {len(y_pred)}; "
             "flatten a (n, 1) prediction with .reshape(-1) first"
         )
+    if not len(y_true):
+        raise ValueError("y_true and y_pred are empty: there is no error to average")
     return y_true, y_pred
 
 
-def _ids(recommended, n_products: int) -> np.ndarray:
-    ids = np.asarray(recommended)
-    if ids.ndim != 2 or not np.issubdtype(ids.dtype, np.integer):
-        raise ValueError(
-            f"recommended must be a 2-D int array (n_customers, k), got {ids.dtype} "
-            f"of shape {ids.shape}"
-        )
+def _ids(recommended, n_products: int, name: str = "recommended", k: int | None = None):
+    """The first k columns of `recommended`, checked: (n_customers, k) distinct int ids."""
+    ids = None if isinstance(recommended, str) else np.asarray(recommended)
+    if ids is None or ids.ndim != 2 or not np.issubdtype(ids.dtype, np.integer):
+        got = repr(recommended) if ids is None else f"{ids.dtype} of shape {ids.shape}"
+        raise ArgumentTypeError(f"{name} must be a 2-D int array (n_customers, k), got {got}")
+    if not len(ids):
+        raise ValueError(f"{name} has no customers: there is nothing to average")
+    if k is not None:
+        if k > ids.shape[1]:
+            raise ValueError(f"k={k} is more than the {ids.shape[1]} products recommended")
+        ids = ids[:, :k]
     if ids.size and (ids.min() < 0 or ids.max() >= n_products):
-        raise ValueError(f"recommended holds ids outside 0..{n_products - 1}")
+        raise ValueError(f"{name} holds ids outside 0..{n_products - 1}")
+    ordered = np.sort(ids, axis=1)
+    repeated = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
+    if repeated.any():
+        customer = int(np.argmax(repeated))
+        raise ValueError(
+            f"{name} lists a product twice for customer {customer} "
+            f"({ids[customer].tolist()[:10]}); a top-k list holds k distinct products"
+        )
     return ids
 
 
@@ -131,13 +157,11 @@ def _hits(recommended, relevance, k: int) -> np.ndarray:
     k = check_positive_int("k", k)
     relevance = as_matrix("relevance", relevance)
     if (relevance < 0).any():
-        raise ValueError("relevance must be >= 0")
-    ids = _ids(recommended, relevance.shape[1])
+        raise ValueError(f"relevance must be >= 0, got {float(relevance.min())!r}")
+    ids = _ids(recommended, relevance.shape[1], k=k)
     if len(ids) != len(relevance):
         raise ValueError(f"recommended has {len(ids)} customers but relevance has {len(relevance)}")
-    if k > ids.shape[1]:
-        raise ValueError(f"k={k} is more than the {ids.shape[1]} products recommended")
-    return np.take_along_axis(relevance, ids[:, :k], axis=1)
+    return np.take_along_axis(relevance, ids, axis=1)
 
 
 def top_k_relevance(true_scores, k: int) -> np.ndarray:

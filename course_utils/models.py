@@ -5,8 +5,15 @@ Call `course_utils.setup()` before importing this module: it imports Keras.
 
 import keras
 import numpy as np
+import tensorflow as tf
 
-from course_utils.validation import as_index_array, check_positive_int, check_same_rows
+from course_utils.validation import (
+    as_index_array,
+    check_positive_int,
+    check_probabilities,
+    check_real,
+    check_same_rows,
+)
 
 
 def build_mlp(
@@ -19,6 +26,7 @@ def build_mlp(
 
     Introduced in notebooks/03_mlp.py. With the defaults it is the seed's 64-32-1 network
     for ratings; `output_activation="sigmoid"` gives a probability, for implicit feedback.
+    A `keras.Model` that refuses features and targets with different row counts.
     """
     check_positive_int("n_features", n_features)
     if not hidden_units:
@@ -30,18 +38,225 @@ def build_mlp(
     for units in hidden_units:
         x = keras.layers.Dense(units, activation="relu")(x)
     outputs = keras.layers.Dense(1, activation=output_activation)(x)
-    return keras.Model(inputs, outputs, name=name)
+    return RowCheckedModel(inputs, outputs, name=name)
+
+
+class _RowChecks:
+    """Checks every input of a Keras model before Keras sees it, whatever the entry point.
+
+    Keras checks row counts only sometimes (not under `validation_split`, not for
+    `sample_weight`, not in `model(x)` or `train_on_batch`, where a 1-row input broadcasts
+    against 1,000). A subclass says what one input looks like (`_check_arrays`, and
+    `_check_x_spec` for a `tf.data.Dataset`); this class runs the check at every entry
+    point, and inside each compiled step too, so batches of different sizes stop there.
+    """
+
+    _x_name = "x"
+
+    def _check_arrays(self, x, y=None, sample_weight=None) -> int:
+        raise NotImplementedError
+
+    def _check_x_spec(self, spec) -> None:
+        raise NotImplementedError
+
+    def _check_data(self, x, y, sample_weight, *, where: str = "x") -> None:
+        if isinstance(x, tf.data.Dataset):
+            if y is not None or sample_weight is not None:
+                raise ValueError(
+                    f"{where} is a tf.data.Dataset, so y and sample_weight must be None: "
+                    "the dataset yields (x, y) or (x, y, sample_weight) itself"
+                )
+            _check_dataset(x, self._check_x_spec, where=where)
+        else:
+            self._check_arrays(x, y, sample_weight)
+
+    def _check_validation_data(self, validation_data) -> None:
+        if validation_data is None or isinstance(validation_data, tf.data.Dataset):
+            if validation_data is not None:
+                _check_dataset(validation_data, self._check_x_spec, where="validation_data")
+            return
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+            raise ValueError(
+                "validation_data must be (x, y), (x, y, sample_weight) or a tf.data.Dataset, "
+                f"got {type(validation_data).__name__}"
+            )
+        try:
+            self._check_arrays(*validation_data)
+        except ValueError as error:
+            raise type(error)(f"validation_data: {error}") from None
+
+    def fit(self, x=None, y=None, **kwargs):
+        self._check_data(x, y, kwargs.get("sample_weight"))
+        self._check_validation_data(kwargs.get("validation_data"))
+        return super().fit(x, y, **kwargs)
+
+    def evaluate(self, x=None, y=None, **kwargs):
+        self._check_data(x, y, kwargs.get("sample_weight"))
+        return super().evaluate(x, y, **kwargs)
+
+    def predict(self, x, **kwargs):
+        self._check_data(x, None, None)
+        return super().predict(x, **kwargs)
+
+    def train_on_batch(self, x, y=None, sample_weight=None, **kwargs):
+        self._check_arrays(x, y, sample_weight)
+        return super().train_on_batch(x, y, sample_weight=sample_weight, **kwargs)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, **kwargs):
+        self._check_arrays(x, y, sample_weight)
+        return super().test_on_batch(x, y, sample_weight=sample_weight, **kwargs)
+
+    def predict_on_batch(self, x):
+        self._check_arrays(x)
+        return super().predict_on_batch(x)
+
+    def __call__(self, *args, **kwargs):
+        inputs = args[0] if args else kwargs.get("inputs")
+        if tf.executing_eagerly() and not _symbolic(inputs):
+            self._check_arrays(inputs)
+        return super().__call__(*args, **kwargs)
+
+    # Inside the compiled steps (a Dataset's batches, the last batch of a zip of datasets
+    # of different lengths): the batch sizes must agree, checked in the graph.
+    def train_step(self, data):
+        return super().train_step(_same_batch(self._x_name, data))
+
+    def test_step(self, data):
+        return super().test_step(_same_batch(self._x_name, data))
+
+    def predict_step(self, data):
+        return super().predict_step(_same_batch(self._x_name, data))
+
+
+def _symbolic(inputs) -> bool:
+    """True for Keras' placeholder tensors, when a model is being built, not run."""
+    return any(isinstance(t, keras.KerasTensor) for t in tf.nest.flatten(inputs))
+
+
+def _named_tensors(x_name: str, data) -> dict:
+    """The batch's tensors by name: x's (one per dict key), y and sample_weight."""
+    x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+    if isinstance(x, dict):
+        named = {f"{x_name}[{key!r}]": value for key, value in x.items()}
+    else:
+        named = {x_name: x}
+    named |= {name: v for name, v in (("y", y), ("sample_weight", sample_weight)) if v is not None}
+    return {name: v for name, v in named.items() if hasattr(v, "shape") and len(v.shape)}
+
+
+def _same_batch(x_name: str, data):
+    """`data`, after checking that its tensors have the same batch size, naming them.
+
+    With static shapes the check is a ValueError now; otherwise an assertion in the graph
+    that the step's computation waits for (an InvalidArgumentError with the same message).
+    """
+    named = _named_tensors(x_name, data)
+    if len(named) < 2:
+        return data
+    (first, tensor), *rest = named.items()
+    assertions = []
+    for name, other in rest:
+        message = f"a batch has a different number of rows in {first} and {name}"
+        if tensor.shape[0] is not None and other.shape[0] is not None:
+            if tensor.shape[0] != other.shape[0]:
+                raise ValueError(f"{message}: {tensor.shape[0]} and {other.shape[0]}")
+        elif not tf.executing_eagerly():
+            assertions.append(
+                tf.debugging.assert_equal(tf.shape(tensor)[0], tf.shape(other)[0], message=message)
+            )
+    if not assertions:
+        return data
+    with tf.control_dependencies(assertions):
+        return tf.nest.map_structure(lambda t: t if t is None else tf.identity(t), data)
+
+
+def _check_dataset(dataset, check_x_spec, *, where: str) -> None:
+    """A dataset of (x, y[, sample_weight]) or x: check x's structure and every zip in it.
+
+    `tf.data.Dataset.zip` stops at its shortest input without a word: zipping 1,000
+    customers with 5,000 product rows gives 1,000 pairs, most of them wrong. So every zip
+    in the pipeline must join inputs of the same, known length.
+    """
+    spec = dataset.element_spec
+    x_spec = spec[0] if isinstance(spec, tuple) else spec
+    check_x_spec(x_spec)
+    for zipped in _zips(dataset):
+        inputs = zipped._inputs()
+        lengths = [int(d.cardinality()) for d in inputs]
+        if tf.data.UNKNOWN_CARDINALITY in lengths:
+            raise ValueError(
+                f"{where} zips datasets whose lengths are unknown (lengths {lengths}; -2 is "
+                "unknown, e.g. after filter), so their rows cannot be checked to pair up: "
+                "zip arrays instead (Dataset.from_tensor_slices((x, y))), or state each "
+                "length with .apply(tf.data.experimental.assert_cardinality(n))"
+            )
+        if len(set(lengths)) > 1:
+            raise ValueError(
+                f"{where} zips datasets of different lengths {lengths}; zip stops at the "
+                "shortest, pairing rows that do not belong together"
+            )
+
+
+def _zips(dataset) -> list:
+    """Every zip in a dataset's pipeline (through tf.data's `_inputs`, its input graph)."""
+    found, stack = [], [dataset]
+    while stack:
+        current = stack.pop()
+        if type(current).__name__ == "_ZipDataset":
+            found.append(current)
+        stack.extend(current._inputs())
+    return found
+
+
+def _spec_rank(name: str, spec, rank: int = 2) -> None:
+    if not isinstance(spec, tf.TensorSpec):
+        raise ValueError(f"{name} must be a tensor, got {spec}")
+    if spec.shape.rank != rank:
+        hint = "; batch the dataset first, e.g. dataset.batch(256)" if spec.shape.rank == 1 else ""
+        raise ValueError(f"{name} must be {rank}-D (batch, features), got shape {spec.shape}{hint}")
+
+
+class RowCheckedModel(_RowChecks, keras.Model):
+    """A functional Keras model on one feature matrix that refuses mismatched rows.
+
+    `build_mlp` returns one: features, targets and sample weights must have the same rows,
+    at every entry point (`fit` with `validation_split` included).
+    """
+
+    def _check_arrays(self, x, y=None, sample_weight=None) -> int:
+        if isinstance(x, dict):
+            raise ValueError(f"x must be one 2-D array (n_rows, n_features), got a dict {list(x)}")
+        if np.ndim(x) != 2:
+            raise ValueError(f"x must be 2-D (n_rows, n_features), got shape {np.shape(x)}")
+        n_features = self.inputs[0].shape[-1]
+        if n_features is not None and np.shape(x)[1] != n_features:
+            raise ValueError(f"x must have {n_features} columns (features), got {np.shape(x)[1]}")
+        return _check_rows({"x": x}, y, sample_weight)
+
+    def _check_x_spec(self, spec) -> None:
+        _spec_rank("the dataset's features", spec)
+
+
+def _check_rows(arrays: dict, y, sample_weight) -> int:
+    for name, value in (("targets", y), ("sample weight", sample_weight)):
+        if value is not None:
+            if np.ndim(value) == 0:
+                raise ValueError(f"{name} must have one row per pair, got a scalar {value!r}")
+            arrays[name] = value
+    return check_same_rows(**arrays)
 
 
 PAIR_INPUTS = ("customer", "product")
 
 
-def check_pair_inputs(x, y=None) -> int:
+def check_pair_inputs(x, y=None, sample_weight=None) -> int:
     """Check a two-tower input: {"customer": ..., "product": ...}, one row per pair.
 
-    Keras checks row counts in `fit` only sometimes: with `validation_split` it slices
-    each array at its own 80% and trains on mismatched rows without a word (notebook 05
-    shows it). This check always runs, and names the counts.
+    Keras checks row counts in `fit` only sometimes: with `validation_split` it takes the
+    cut from the first array and slices every array at that row (1,000 customer rows and
+    5,000 product rows are both cut at row 800), so the lengths then agree and it trains
+    on mismatched rows without a word (notebook 05 counts the batches). This check always
+    runs, and names the counts.
 
     Returns:
         the number of pairs.
@@ -53,25 +268,34 @@ def check_pair_inputs(x, y=None) -> int:
     for name, array in arrays.items():
         if np.ndim(array) != 2:
             raise ValueError(f"{name} must be 2-D, got shape {np.shape(array)}")
-    if y is not None:
-        arrays["targets"] = y
-    return check_same_rows(**arrays)
+    return _check_rows(arrays, y, sample_weight)
 
 
-class PairModel(keras.Model):
-    """A Keras model on (customer, product) pairs that refuses mismatched inputs."""
+def check_pair_dataset_spec(spec) -> None:
+    """Check a `tf.data.Dataset`'s x: a dict of batched customer and product features."""
+    if not isinstance(spec, dict) or sorted(spec) != sorted(PAIR_INPUTS):
+        got = sorted(spec) if isinstance(spec, dict) else spec
+        raise ValueError(f"the dataset's x must be a dict with keys {list(PAIR_INPUTS)}, got {got}")
+    for key in PAIR_INPUTS:
+        _spec_rank(f"the dataset's {key} features", spec[key])
 
-    def fit(self, x=None, y=None, **kwargs):
-        check_pair_inputs(x, y)
-        return super().fit(x, y, **kwargs)
 
-    def evaluate(self, x=None, y=None, **kwargs):
-        check_pair_inputs(x, y)
-        return super().evaluate(x, y, **kwargs)
+class PairModel(_RowChecks, keras.Model):
+    """A Keras model on (customer, product) pairs that refuses mismatched inputs.
 
-    def predict(self, x, **kwargs):
-        check_pair_inputs(x)
-        return super().predict(x, **kwargs)
+    x is {"customer": (n, f_c) array, "product": (n, f_p) array}, or a `tf.data.Dataset`
+    of such dicts (with targets) in batches. Row counts are checked at every entry point:
+    `fit` (`validation_split`, `validation_data` and `sample_weight` included), `evaluate`,
+    `predict`, `model(x)`, `train_on_batch`, `test_on_batch`, `predict_on_batch`; for a
+    dataset, every `zip` in its pipeline must join inputs of the same length, and each
+    batch's tensors must have the same number of rows.
+    """
+
+    def _check_arrays(self, x, y=None, sample_weight=None) -> int:
+        return check_pair_inputs(x, y, sample_weight)
+
+    def _check_x_spec(self, spec) -> None:
+        check_pair_dataset_spec(spec)
 
 
 def build_tower(
@@ -199,6 +423,7 @@ class HistoryEmbedding(keras.layers.Layer):
         )
 
     def call(self, customer_ids):
+        customer_ids = self._checked_ids(customer_ids)
         rows = keras.ops.take(self.product_vectors, self.history_products, axis=0)
         every_customer = keras.ops.segment_sum(
             rows * self.history_scale, self.history_customers, num_segments=self.n_customers
@@ -207,6 +432,27 @@ class HistoryEmbedding(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return (*input_shape, self.output_dim)
+
+    def _checked_ids(self, customer_ids):
+        """Ids in 0..n_customers-1: `take` would wrap -1 round to the last customer."""
+        if _symbolic(customer_ids):
+            return customer_ids
+        message = f"customer_ids must be in 0..{self.n_customers - 1}"
+        if tf.executing_eagerly():
+            ids = np.asarray(customer_ids).reshape(-1)
+            if np.issubdtype(ids.dtype, np.floating) and (ids != np.round(ids)).any():
+                fractional = ids[ids != np.round(ids)][:3]
+                raise ValueError(f"customer_ids must be whole numbers, got {fractional}")
+            as_index_array("customer_ids", ids.astype(np.int64), upper=self.n_customers)
+            return customer_ids
+        ids = keras.ops.cast(customer_ids, "int32")
+        with tf.control_dependencies(
+            [
+                tf.debugging.assert_non_negative(ids, message=message),
+                tf.debugging.assert_less(ids, self.n_customers, message=message),
+            ]
+        ):
+            return tf.identity(ids)
 
 
 ACCIDENTAL_HIT_LOGIT = -1e9
@@ -244,26 +490,60 @@ class InBatchSoftmax(keras.Model):
         super().__init__(**kwargs)
         self.customer_tower = customer_tower
         self.product_tower = product_tower
-        self.product_probability = np.asarray(product_probability, "float32")
-        self.temperature = float(temperature)
+        # A product never sampled has probability 0: its log is -inf, but it never appears
+        # in a batch, so its logit is never corrected.
+        self.product_probability = check_probabilities(
+            "product_probability", product_probability
+        ).astype("float32")
+        self.temperature = check_real("temperature", temperature, low=0.0, low_inclusive=False)
         self.correction = keras_rs.layers.SamplingProbabilityCorrection()
 
     def build(self, input_shape=None):
         """The towers arrive built and the keras-rs layers hold no weights."""
         self.built = True
 
-    def fit(self, x=None, y=None, **kwargs):
+    def _check_inputs(self, x, y=None) -> None:
         if not isinstance(x, dict) or sorted(x) != ["customer", "product", "product_id"]:
             got = sorted(x) if isinstance(x, dict) else type(x).__name__
             raise ValueError(
                 f"x must be a dict with keys ['customer', 'product', 'product_id'], got {got}"
             )
+        if y is not None:
+            raise ValueError(
+                "y must be None: in-batch softmax learns from positive pairs alone, each "
+                "customer's own product is the label"
+            )
+        for key in ("customer", "product"):
+            if np.ndim(x[key]) != 2:
+                raise ValueError(f"{key} features must be 2-D, got shape {np.shape(x[key])}")
+        as_index_array("product_id", x["product_id"], upper=len(self.product_probability))
         check_same_rows(
             customer_features=x["customer"],
             product_features=x["product"],
             product_id=x["product_id"],
         )
+
+    def fit(self, x=None, y=None, **kwargs):
+        self._check_inputs(x, y)
+        if kwargs.get("validation_data") is not None:
+            validation = kwargs["validation_data"]
+            self._check_inputs(validation[0] if isinstance(validation, tuple) else validation)
         return super().fit(x, y, **kwargs)
+
+    def evaluate(self, x=None, y=None, **kwargs):
+        """The in-batch softmax loss on held-out positive pairs (batches as in `fit`)."""
+        self._check_inputs(x, y)
+        return super().evaluate(x, y, **kwargs)
+
+    def predict(self, x, **kwargs):
+        raise NotImplementedError(
+            "InBatchSoftmax.predict would return each batch's (B, B) logits, which depend on "
+            "how rows fall into batches. To score customers against products, embed them: "
+            "model.customer_tower.predict(c) @ model.product_tower.predict(p).T"
+        )
+
+    def predict_on_batch(self, x):
+        return self.predict(x)
 
     def call(self, inputs):
         customers = self.customer_tower(inputs["customer"])

@@ -12,7 +12,12 @@ import pandas as pd
 
 from course_utils.config import DEFAULT_SEED
 from course_utils.data import PairTable
-from course_utils.validation import as_index_array, check_fraction
+from course_utils.validation import (
+    ArgumentTypeError,
+    as_index_array,
+    check_fraction,
+    check_seed,
+)
 
 NO_GENRE = "(no genres listed)"
 
@@ -49,7 +54,9 @@ class MovieLens:
         """
         known = ~np.isnan(self.years)
         year = np.zeros(self.n_movies)
-        year[known] = (self.years[known] - self.years[known].mean()) / self.years[known].std()
+        spread = self.years[known].std() if known.any() else 0.0
+        if spread > 0:  # one year for every movie (or none known): all at the mean, 0
+            year[known] = (self.years[known] - self.years[known].mean()) / spread
         return np.column_stack([self.genres, year]).astype("float32")
 
     def to_contiguous(self, movielens_movie_ids) -> np.ndarray:
@@ -99,6 +106,8 @@ def load_movielens() -> MovieLens:
 
 
 def _check_ratings(ratings: pd.DataFrame) -> None:
+    if not isinstance(ratings, pd.DataFrame):
+        raise ArgumentTypeError(f"ratings must be a pandas DataFrame, got {type(ratings).__name__}")
     missing = {"user", "movie", "rating", "timestamp"} - set(ratings.columns)
     if missing:
         raise ValueError(f"ratings is missing columns {sorted(missing)}")
@@ -114,7 +123,7 @@ def split_known(ratings: pd.DataFrame, test_fraction: float = 0.2, seed: int = D
     _check_ratings(ratings)
     check_fraction("test_fraction", test_fraction)
     is_test = np.zeros(len(ratings), bool)
-    rows = np.random.default_rng(seed).permutation(len(ratings))
+    rows = np.random.default_rng(check_seed("seed", seed)).permutation(len(ratings))
     is_test[rows[: round(test_fraction * len(ratings))]] = True
     train, test = ratings[~is_test], ratings[is_test]
     known = test["user"].isin(train["user"]) & test["movie"].isin(train["movie"])

@@ -29,9 +29,7 @@ def predict_pairs(model, features, batch_size: int = 4096) -> np.ndarray:
     Keras returns (n_rows, 1); comparing that with a (n_rows,) target broadcasts to an
     (n_rows, n_rows) matrix and a meaningless error, so we flatten here, once.
     """
-    features = np.asarray(features, dtype="float32")
-    if features.ndim != 2:
-        raise ValueError(f"features must be 2-D, got shape {features.shape}")
+    features = as_matrix("features", features).astype("float32")
     return model.predict(features, batch_size=batch_size, verbose=0).reshape(-1)
 
 
@@ -52,8 +50,9 @@ def score_all(model, customer_features, product_features, batch_size: int = 8192
 def top_k(scores, k: int, exclude=None) -> np.ndarray:
     """The k best-scored products for each customer, best first.
 
-    O(n_products + k log k) per customer: `argpartition` finds the k best, then only those
-    k are sorted. Ties go to the lower product id, so the result is deterministic.
+    O(n_products + k log k) per customer: `np.partition` finds the k-th best score, a mask
+    keeps the k best, then only those k are sorted. Ties go to the lower product id, so the
+    result is deterministic.
 
     Args:
         scores: (n_customers, n_products) float array, higher is better. No NaN.

@@ -1,17 +1,43 @@
-"""Checks at the boundary of every public helper: loud, specific `ValueError`s.
+"""Checks at the boundary of every public helper: loud, specific errors naming the argument.
 
 The seed notebook trained a model on 1,000 customer rows beside 5,000 product rows and
 Keras said nothing. These checks make such a mistake stop with a message that teaches.
+Every public helper in `course_utils` checks its arguments with these functions, so the
+messages read the same everywhere: `ValueError` for a wrong value or shape, `TypeError`
+for a wrong kind of thing (a string, a float id, a float seed).
 """
+
+import numbers
 
 import numpy as np
 
 
+class ArgumentTypeError(TypeError, ValueError):
+    """A wrong kind of argument (a string, a float id, a complex array).
+
+    A `TypeError`, and also a `ValueError` so that `except ValueError` around a helper
+    still catches every bad argument, as it did before the two were told apart.
+    """
+
+
+def _numeric_array(name: str, value) -> np.ndarray:
+    """`value` as an array of real numbers (or bools), or a TypeError naming `name`."""
+    if isinstance(value, (str, bytes)):
+        raise ArgumentTypeError(f"{name} must be numeric, got the string {value!r}")
+    try:
+        array = np.asarray(value)
+    except ValueError as error:  # ragged nested lists
+        raise ValueError(f"{name} must be a rectangular array: {error}") from None
+    if np.issubdtype(array.dtype, np.complexfloating):
+        raise ArgumentTypeError(f"{name} must be real, got complex dtype {array.dtype}")
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise ArgumentTypeError(f"{name} must be numeric, got dtype {array.dtype}")
+    return array
+
+
 def as_matrix(name: str, value, *, ndim: int = 2, allow_nan: bool = False) -> np.ndarray:
     """Return `value` as a float array of rank `ndim`, or raise naming `name`."""
-    array = np.asarray(value)
-    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        raise ValueError(f"{name} must be numeric, got dtype {array.dtype}")
+    array = _numeric_array(name, value)
     if array.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-D, got shape {array.shape}")
     array = array.astype(float)
@@ -24,11 +50,13 @@ def as_matrix(name: str, value, *, ndim: int = 2, allow_nan: bool = False) -> np
 
 def as_index_array(name: str, value, *, upper: int | None = None) -> np.ndarray:
     """Return `value` as a 1-D int64 array of ids in [0, upper), or raise naming `name`."""
-    array = np.asarray(value)
+    array = _numeric_array(name, value)
     if array.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got shape {array.shape}")
     if array.size and not np.issubdtype(array.dtype, np.integer):
-        raise ValueError(f"{name} must hold integer ids, got dtype {array.dtype}")
+        raise ArgumentTypeError(f"{name} must hold integer ids, got dtype {array.dtype}")
+    if array.size and array.dtype == np.uint64 and array.max() > np.iinfo(np.int64).max:
+        raise ValueError(f"{name} has id {int(array.max())}, too large for an id")
     array = array.astype(np.int64)
     if array.size and array.min() < 0:
         raise ValueError(f"{name} has a negative id: {int(array.min())}")
@@ -39,16 +67,53 @@ def as_index_array(name: str, value, *, upper: int | None = None) -> np.ndarray:
 
 def check_positive_int(name: str, value) -> int:
     """Return `value` if it is an int of at least 1, or raise naming `name`."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ArgumentTypeError(f"{name} must be an int >= 1, got {value!r}")
+    if value < 1:
         raise ValueError(f"{name} must be an int >= 1, got {value!r}")
     return int(value)
 
 
+def check_seed(name: str, value) -> int:
+    """Return `value` if it can seed `np.random.default_rng`: an int >= 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ArgumentTypeError(f"{name} must be an int >= 0, got {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must be an int >= 0, got {value!r}")
+    return int(value)
+
+
+def check_real(name: str, value, *, low: float, low_inclusive: bool = True) -> float:
+    """Return `value` as a finite float >= `low` (> `low` if not `low_inclusive`)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ArgumentTypeError(f"{name} must be a real number, got {value!r}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    if value < low or (value == low and not low_inclusive):
+        relation = ">=" if low_inclusive else ">"
+        raise ValueError(f"{name} must be {relation} {low:g}, got {value!r}")
+    return float(value)
+
+
 def check_fraction(name: str, value) -> float:
     """Return `value` if it is strictly between 0 and 1, or raise naming `name`."""
-    if not isinstance(value, (float, int)) or not 0 < value < 1:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ArgumentTypeError(f"{name} must be a number strictly between 0 and 1, got {value!r}")
+    if not 0 < value < 1:
         raise ValueError(f"{name} must be strictly between 0 and 1, got {value!r}")
     return float(value)
+
+
+def check_probabilities(name: str, value, *, size: int | None = None) -> np.ndarray:
+    """Return `value` as a 1-D float array of probabilities that sum to 1."""
+    array = as_matrix(name, value, ndim=1)
+    if size is not None and len(array) != size:
+        raise ValueError(f"{name} must have {size} entries, got {len(array)}")
+    if (array < 0).any():
+        raise ValueError(f"{name} has a negative probability: {float(array.min())!r}")
+    if not np.isclose(array.sum(), 1.0, rtol=0, atol=1e-4):
+        raise ValueError(f"{name} must sum to 1, got {float(array.sum())!r}")
+    return array
 
 
 def check_same_rows(**arrays) -> int:

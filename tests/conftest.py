@@ -1,8 +1,26 @@
 """Tiny fixtures shared by the unit tests."""
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, settings
 
 from course_utils.data import make_world, pair_table
+
+# Hypothesis (tests/test_properties.py): "ci" is short and derandomised, so `make test` is
+# quick and gives the same examples every run; "dev" searches longer (HYPOTHESIS_PROFILE=dev).
+settings.register_profile(
+    "ci",
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+settings.register_profile(
+    "dev", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")

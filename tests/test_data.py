@@ -223,3 +223,44 @@ def test_tower_inputs_keep_each_rows_customer_and_product(small_table):
     assert sorted(inputs) == ["customer", "product"]
     np.testing.assert_array_equal(inputs["customer"], small_table.customer_x)
     np.testing.assert_array_equal(inputs["product"], small_table.product_x)
+
+
+# --- issue 13: values no helper should accept, refused by name
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: make_world(10, 5, noise_sd=-0.5), "noise_sd must be > 0, got -0.5"),
+        (lambda: make_world(10, 5, noise_sd=float("inf")), "noise_sd must be finite, got inf"),
+        (lambda: make_world(10, 5, seed=4.2), "seed must be an int >= 0, got 4.2"),
+        (lambda: make_world(10, 5, seed="42"), "seed must be an int >= 0, got '42'"),
+        (lambda: make_world("10", 5), "n_customers must be an int >= 1, got '10'"),
+        (lambda: star_distribution(np.zeros(3), 0.0), "noise_sd must be > 0, got 0.0"),
+        (lambda: star_distribution(np.array([1j]), 0.5), "latent must be real"),
+        (
+            lambda: pair_table(np.zeros((2, 1)), np.zeros((2, 1)), np.array([["1", "2"]] * 2)),
+            "targets must be numeric",
+        ),
+        (
+            lambda: pair_table(np.zeros((2, 1)) + 1j, np.zeros((2, 1)), np.zeros((2, 2))),
+            "customer_features must be real",
+        ),
+    ],
+)
+def test_bad_values_are_refused_by_name(call, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        call()
+
+
+def test_split_pairs_draws_without_replacement_and_a_new_seed_gives_a_new_split(small_table):
+    train, test = split_pairs(small_table, 0.25, seed=0)
+    cells = {(c, p) for c, p in zip(small_table.customer_ids, small_table.product_ids, strict=True)}
+    train_cells = list(zip(train.customer_ids, train.product_ids, strict=True))
+    test_cells = list(zip(test.customer_ids, test.product_ids, strict=True))
+    assert len(set(train_cells)) == len(train_cells) and len(set(test_cells)) == len(test_cells)
+    assert set(train_cells) | set(test_cells) == cells and not set(train_cells) & set(test_cells)
+    other, _ = split_pairs(small_table, 0.25, seed=1)
+    assert not np.array_equal(other.customer_ids, train.customer_ids)
+    with pytest.raises(ValueError, match="leaves 0 of 280 pairs for testing"):
+        split_pairs(small_table, 0.001)

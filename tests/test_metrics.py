@@ -156,3 +156,44 @@ def test_overlap_at_k_is_recall_with_the_reference_list_as_relevant():
     assert overlap_at_k(reference + 30, reference) == 0.0
     with pytest.raises(ValueError, match=r"same shape .* got \(8, 4\) and \(8, 5\)"):
         overlap_at_k(found[:, :4], reference)
+
+
+# --- issue 13: inputs that used to give a wrong number without a word
+
+
+def test_a_repeated_id_is_refused_instead_of_counted_twice():
+    with pytest.raises(ValueError, match=r"recommended lists a product twice for customer 0"):
+        recall_at_k(np.array([[0, 0]]), np.array([[1, 0, 0]]), 2)
+    # only the first k count: a repeat after rank k is not looked at
+    assert recall_at_k(np.array([[0, 1, 1]]), np.array([[1, 0, 0]]), 2) == 1.0
+
+
+def test_empty_inputs_are_refused_instead_of_giving_nan():
+    with pytest.raises(ValueError, match="y_true and y_pred are empty"):
+        rmse([], [])
+    with pytest.raises(ValueError, match="y_true and y_pred are empty"):
+        mae(np.zeros(0), np.zeros(0))
+    with pytest.raises(ValueError, match="recommended has no customers"):
+        precision_at_k(np.zeros((0, 2), int), np.zeros((0, 3)), 1)
+
+
+def test_ndcg_of_huge_grades_is_exact_instead_of_nan():
+    relevance = np.array([[2000.0, 0.0, 1999.0]])
+    # DCG / IDCG with 2^rel: the first-ranked 2000 then 1999 is ideal, 1999 first is not.
+    assert ndcg_at_k(np.array([[0, 2]]), relevance, 2) == 1.0
+    expected = (0.5 + 1 / np.log2(3)) / (1 + 0.5 / np.log2(3))
+    assert ndcg_at_k(np.array([[2, 0]]), relevance, 2) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("y_true", "message"),
+    [
+        (np.array([1 + 1j, 2]), "y_true must be real, got complex"),
+        (np.array(["1", "2"]), "y_true must be numeric, got dtype <U1"),
+        ("12", "y_true must be numeric, got the string '12'"),
+        (np.array([np.nan, 1.0]), "y_true contains 1 NaN values"),
+    ],
+)
+def test_complex_strings_and_nan_are_refused_by_name(y_true, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        rmse(y_true, [1.0, 2.0])

@@ -254,3 +254,186 @@ def test_history_embedding_learns_inside_a_model():
 def test_history_embedding_refuses_bad_histories(customers, products, message):
     with pytest.raises(ValueError, match=message):
         _history_layer(customers, products)
+
+
+# --- issue 13: checks that could be walked around, tf.data, values no model should accept
+
+
+def _seed_mistake():
+    """The seed's 1,000 customers beside 1 product row (broadcasts) or 5,000 (truncates)."""
+    return {"customer": np.zeros((1000, 5)), "product": np.zeros((1, 3))}
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, x, y: m(x),
+        lambda m, x, y: m.predict_on_batch(x),
+        lambda m, x, y: m.train_on_batch(x, y),
+        lambda m, x, y: m.test_on_batch(x, y),
+        lambda m, x, y: m.evaluate(x, y, verbose=0),
+        lambda m, x, y: m.fit(x, y, validation_split=0.2, verbose=0),
+    ],
+    ids=["call", "predict_on_batch", "train_on_batch", "test_on_batch", "evaluate", "fit"],
+)
+def test_pair_models_refuse_a_1_row_product_beside_1000_customers_everywhere(call):
+    from course_utils.models import DotTwoTower
+
+    model = DotTwoTower(*_towers())
+    model.compile(loss="mse", optimizer="adam")
+    with pytest.raises(
+        ValueError, match="customer features has 1000 rows, product features has 1 "
+    ):
+        call(model, _seed_mistake(), np.zeros(1000))
+
+
+def test_pair_models_check_sample_weight_and_validation_data():
+    from course_utils.models import DotTwoTower
+
+    model = DotTwoTower(*_towers())
+    model.compile(loss="mse", optimizer="adam")
+    x = {"customer": np.zeros((10, 5)), "product": np.zeros((10, 3))}
+    with pytest.raises(ValueError, match="targets has 10 rows, sample weight has 3 rows"):
+        model.fit(x, np.zeros(10), sample_weight=np.ones(3), verbose=0)
+    with pytest.raises(ValueError, match="validation_data: row counts differ: customer features"):
+        model.fit(x, np.zeros(10), validation_data=(_seed_mistake(), np.zeros(1000)), verbose=0)
+
+
+def test_build_mlp_refuses_mismatched_rows_under_validation_split():
+    model = build_mlp(3, (4,))
+    model.compile(loss="mse", optimizer="adam")
+    with pytest.raises(ValueError, match="x has 1000 rows, targets has 5000 rows"):
+        model.fit(np.zeros((1000, 3)), np.zeros(5000), validation_split=0.2, verbose=0)
+    with pytest.raises(ValueError, match="x must have 3 columns"):
+        model.predict(np.zeros((4, 5)), verbose=0)
+
+
+def test_build_mlp_gives_the_same_numbers_as_a_plain_keras_model():
+    """The checked model is only a check: same weights, same predictions, same training."""
+    import keras
+
+    setup(seed=7)
+    checked = build_mlp(3, (4,))
+    setup(seed=7)
+    inputs = keras.Input(shape=(3,), name="features")
+    hidden = keras.layers.Dense(4, activation="relu")(inputs)
+    plain = keras.Model(inputs, keras.layers.Dense(1)(hidden), name="mlp")
+    for a, b in zip(checked.get_weights(), plain.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    x = np.random.default_rng(0).normal(size=(20, 3))
+    y = x.sum(axis=1)
+    for model in (checked, plain):
+        model.compile(loss="mse", optimizer="adam")
+        setup(seed=7)
+        model.fit(x, y, epochs=2, batch_size=5, validation_split=0.2, verbose=0)
+    np.testing.assert_array_equal(checked.predict(x, verbose=0), plain.predict(x, verbose=0))
+
+
+def test_pair_models_train_on_a_tf_data_dataset_and_refuse_a_zip_of_different_lengths():
+    import tensorflow as tf
+
+    from course_utils.models import DotTwoTower
+
+    model = DotTwoTower(*_towers())
+    model.compile(loss="mse", optimizer="adam")
+    rng = np.random.default_rng(0)
+    c, p = rng.normal(size=(12, 5)).astype("float32"), rng.normal(size=(12, 3)).astype("float32")
+    y = rng.normal(size=12).astype("float32")
+    dataset = tf.data.Dataset.from_tensor_slices(({"customer": c, "product": p}, y)).batch(4)
+    model.fit(dataset, epochs=1, verbose=0, shuffle=False)
+    through_dataset = model.evaluate(dataset, verbose=0)
+    assert through_dataset == pytest.approx(
+        model.evaluate({"customer": c, "product": p}, y, batch_size=4, verbose=0), rel=1e-5
+    )
+    features = tf.data.Dataset.from_tensor_slices
+    zipped = tf.data.Dataset.zip(
+        {"customer": features(c), "product": features(np.tile(p, (2, 1)))}, features(y)
+    ).batch(4)
+    with pytest.raises(ValueError, match=r"zips datasets of different lengths \[12, 24, 12\]"):
+        model.fit(zipped, verbose=0)
+    with pytest.raises(ValueError, match="batch the dataset first"):
+        model.fit(dataset.unbatch(), verbose=0)
+
+
+def test_in_batch_softmax_evaluate_gives_the_loss_and_predict_says_what_to_do():
+    from course_utils.models import InBatchSoftmax
+
+    rng = np.random.default_rng(2)
+    model = InBatchSoftmax(*_towers(), product_probability=np.array([0.5, 0.3, 0.2]))
+    model.compile(optimizer="adam")
+    x = {"customer": rng.normal(size=(4, 5)), "product": rng.normal(size=(4, 3))}
+    x["product_id"] = np.array([0, 1, 0, 2])
+    expected = float(model.compute_loss(x, None, model(x)))
+    assert model.evaluate(x, batch_size=4, verbose=0) == pytest.approx(expected, rel=1e-5)
+    with pytest.raises(NotImplementedError, match=r"model.customer_tower.predict\(c\)"):
+        model.predict(x, verbose=0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"temperature": 0.0}, "temperature must be > 0, got 0.0"),
+        ({"temperature": -1}, "temperature must be > 0, got -1"),
+        ({"temperature": float("nan")}, "temperature must be finite, got nan"),
+        ({"product_probability": [0.5, 0.7, -0.2]}, "product_probability has a negative"),
+        ({"product_probability": [0.2, 0.2, 0.2]}, "product_probability must sum to 1, got 0.6"),
+        ({"product_probability": [0.5, 0.5j, 0.5]}, "product_probability must be real"),
+    ],
+)
+def test_in_batch_softmax_refuses_values_no_model_should_accept(kwargs, message):
+    from course_utils.models import InBatchSoftmax
+
+    arguments = {"product_probability": np.ones(3) / 3} | kwargs
+    with pytest.raises((ValueError, TypeError), match=message):
+        InBatchSoftmax(*_towers(), **arguments)
+
+
+@pytest.mark.parametrize(
+    ("ids", "message"),
+    [
+        (np.array([-1]), "customer_ids has a negative id: -1"),
+        (np.array([3]), "customer_ids has id 3, but there are only 3"),
+        (np.array([0.5]), r"customer_ids must be whole numbers, got \[0.5\]"),
+    ],
+)
+def test_history_embedding_refuses_ids_that_would_pick_another_customer(ids, message):
+    layer = _history_layer(np.array([0, 2]), np.array([1, 3]))
+    with pytest.raises(ValueError, match=message):
+        layer(ids)
+
+
+# --- values, not just shapes: hand-set weights give outputs worked out by hand
+
+
+def test_hidden_layers_are_relu_and_the_output_is_linear():
+    model = build_mlp(1, (1,))
+    model.set_weights([np.ones((1, 1)), np.zeros(1), -np.ones((1, 1)), np.zeros(1)])
+    out = predict_pairs(model, np.array([[-2.0], [3.0]]))
+    np.testing.assert_array_equal(out, [0.0, -3.0])  # relu(-2) = 0; -relu(3) = -3, not clipped
+
+
+def test_a_tower_is_relu_then_a_linear_embedding():
+    from course_utils.models import build_tower
+
+    tower = build_tower(1, (1,), 1)
+    tower.set_weights([np.ones((1, 1)), np.zeros(1), -np.ones((1, 1)), np.zeros(1)])
+    out = tower(np.array([[-2.0], [3.0]])).numpy()
+    np.testing.assert_array_equal(out, [[0.0], [-3.0]])
+
+
+def test_the_concatenating_head_is_applied():
+    """Zero the head's hidden layer: every output is then the output layer's bias."""
+    from course_utils.models import ConcatTwoTower
+
+    model = ConcatTwoTower(*_towers(None), head_units=(3,))
+    x = {
+        "customer": np.random.default_rng(0).normal(size=(4, 5)),
+        "product": np.random.default_rng(1).normal(size=(4, 3)),
+    }
+    model(x)
+    head = model.head[0]
+    assert head.built and head.kernel.shape == (16, 3)
+    head.kernel.assign(np.zeros((16, 3)))
+    head.bias.assign(np.zeros(3))
+    model.out.bias.assign([0.25])
+    np.testing.assert_allclose(model(x).numpy(), 0.25)

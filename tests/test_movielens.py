@@ -134,3 +134,57 @@ def test_als_refuses_bad_arguments():
         fit_als(table, 3, 4, rank=2, regularization=0)
     with pytest.raises(ValueError, match="rank must be an int >= 1, got 0"):
         fit_als(table, 3, 4, rank=0, regularization=0.1)
+
+
+def test_als_gives_a_movie_nobody_rated_zero_factors_so_the_biases_predict_it():
+    """Movies 4 and 5 have no ratings; before the fix they kept their random factors."""
+    table = as_pair_table(_tiny_ratings())
+    als = fit_als(table, 4, 6, rank=2, regularization=0.1, seed=1)
+    np.testing.assert_array_equal(als.product_factors[[4, 5]], 0.0)
+    np.testing.assert_array_equal(als.customer_factors[3], 0.0)  # user 3 rated nothing
+    np.testing.assert_allclose(als.predict([0, 1], [4, 5]), als.biases.predict([0, 1], [4, 5]))
+    # rated movies' factors are fitted (not zero) and do not depend on the unrated ones
+    assert np.abs(als.product_factors[:4]).sum() > 0
+    other = fit_als(table, 4, 7, rank=2, regularization=0.1, seed=1)
+    np.testing.assert_allclose(other.predict([0, 2], [1, 3]), als.predict([0, 2], [1, 3]))
+
+
+def test_als_exact_small_case_with_missing_cells():
+    """Rank 1, one sweep, tiny ridge: each factor is the ridge solution worked out by hand."""
+    ratings = _tiny_ratings()
+    table = as_pair_table(ratings)
+    als = fit_als(table, 3, 4, rank=1, regularization=0.5, bias_regularization=0, n_sweeps=1)
+    biases = fit_biases(table, 3, 4, regularization=0, n_sweeps=1)
+    residual = table.y - biases.predict(table.customer_ids, table.product_ids)
+    # the default seed draws the 3 customers' starting factors, then the 4 movies'
+    start_products = np.random.default_rng(42).normal(0, 0.1, (3 + 4, 1))[3:]
+    customers = np.zeros(3)
+    for user in range(3):
+        rows = table.customer_ids == user
+        x = start_products[table.product_ids[rows], 0]
+        customers[user] = x @ residual[rows] / (x @ x + 0.5 * rows.sum())
+    np.testing.assert_allclose(als.customer_factors[:, 0], customers, rtol=1e-10)
+    for movie in range(4):
+        rows = table.product_ids == movie
+        x = customers[table.customer_ids[rows]]
+        expected = x @ residual[rows] / (x @ x + 0.5 * rows.sum())
+        assert als.product_factors[movie, 0] == pytest.approx(expected, rel=1e-10)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"regularization": float("nan")}, "regularization must be finite, got nan"),
+        ({"regularization": float("inf")}, "regularization must be finite, got inf"),
+        ({"regularization": -1.0}, "regularization must be > 0, got -1.0"),
+        ({"regularization": "0.1"}, "regularization must be a real number, got '0.1'"),
+        ({"seed": 1.5}, "seed must be an int >= 0, got 1.5"),
+        ({"seed": "42"}, "seed must be an int >= 0, got '42'"),
+    ],
+)
+def test_als_refuses_nan_regularisation_and_bad_seeds_by_name(kwargs, message):
+    arguments = {"regularization": 0.1} | kwargs
+    with pytest.raises((ValueError, TypeError), match=message):
+        fit_als(as_pair_table(_tiny_ratings()), 3, 4, rank=1, **arguments)
+    with pytest.raises(ValueError, match="regularization must be finite, got nan"):
+        fit_biases(as_pair_table(_tiny_ratings()), 3, 4, regularization=float("nan"))

@@ -146,3 +146,55 @@ def test_euclidean_transform_turns_the_highest_dot_product_into_the_nearest():
     )
     with pytest.raises(ValueError, match="customer_vectors have 2 columns but product_vectors"):
         inner_product_to_euclidean(products, np.zeros((1, 2)))
+
+
+# --- issue 13: masks read as ids, and ties between identical products
+
+
+def test_a_0_1_integer_mask_is_refused_and_a_bool_mask_works(catalogue):
+    recommender = Recommender(IdentityTowers(), catalogue)
+    customers = np.random.default_rng(6).normal(size=(2, 5))
+    mask = np.zeros((2, 200), int)
+    mask[0, top_k(customers @ catalogue.T, 3)[0]] = 1
+    with pytest.raises(ValueError, match=r"exclude is a 0/1 int64 matrix .* is it a mask\?"):
+        recommender.recommend(customers, 3, exclude=mask)
+    ids, _ = recommender.recommend(customers, 3, exclude=mask.astype(bool))
+    np.testing.assert_array_equal(ids, top_k(customers @ catalogue.T, 3, exclude=mask == 1))
+    with pytest.raises(ValueError, match=r"bool mask must have shape .* \(2, 200\), got \(2, 5\)"):
+        recommender.recommend(customers, 3, exclude=np.zeros((2, 5), bool))
+
+
+def test_identical_products_tie_and_go_to_the_lower_id_in_any_block():
+    """Identical vectors in different blocks: BLAS may score them an ulp apart; not here."""
+    rng = np.random.default_rng(0)
+    products = rng.normal(size=(64, 33))
+    products[[20, 41, 63]] = products[5]
+    customers = rng.normal(size=(30, 33))
+    for block_size in (1, 6, 21, 64):
+        ids, scores = top_k_dot(customers, products, 64, block_size)
+        for row, row_scores in zip(ids, scores, strict=True):
+            where = [list(row).index(i) for i in (5, 20, 41, 63)]
+            assert where == list(range(where[0], where[0] + 4)), (block_size, where)
+            assert len(set(row_scores[where])) == 1
+    recommender = Recommender(IdentityTowers(), products, block_size=7)
+    ids, _ = recommender.recommend(customers, 64)
+    np.testing.assert_array_equal(ids, top_k_dot(customers, products, 64, 64)[0])
+
+
+def test_scores_that_overflow_are_refused():
+    with pytest.raises(ValueError, match="overflows to inf or NaN"):
+        top_k_dot(np.full((1, 2), 1e200), np.full((3, 2), 1e200), 1)
+
+
+def test_products_with_the_same_features_tie_even_through_a_rounding_tower():
+    """A tower that rounds differently by position (as a batched matmul may) must not
+    decide the order of two products with the same features."""
+
+    class PositionalTowers(IdentityTowers):
+        def embed_products(self, features):
+            features = np.asarray(features, float)
+            return features + 1e-12 * np.arange(len(features))[:, None]  # an ulp-sized drift
+
+    products = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 0.0]])
+    ids, scores = Recommender(PositionalTowers(), products).recommend(np.array([[1.0, 0.0]]), 4)
+    assert ids.tolist() == [[0, 2, 3, 1]] and len(set(scores[0, :3])) == 1
