@@ -17,7 +17,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help venv workspace lab test lint unit notebooks time bench clean
+.PHONY: help venv workspace lab test lint unit notebooks time bench slides site clean
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,18 +39,18 @@ workspace: ## Copy each notebook you do not have yet into workspace/ (never over
 	@for src in $(NOTEBOOKS); do \
 		name=$$(basename $${src%.py}); \
 		if [ ! -e $(WORKSPACE)/$$name.py ] && [ ! -e $(WORKSPACE)/$$name.ipynb ]; then \
-			cp notebooks/$$name.ipynb $(WORKSPACE)/ && cp notebooks/$$name.py $(WORKSPACE)/ && \
-			echo "workspace: new copy of $$name"; \
+			if [ -e notebooks/$$name.ipynb ]; then cp notebooks/$$name.ipynb $(WORKSPACE)/; fi; \
+			cp notebooks/$$name.py $(WORKSPACE)/ && echo "workspace: new copy of $$name"; \
 		fi; \
 	done
 
 lab: $(STAMP) workspace ## Open your workspace/ copy of the course in JupyterLab (127.0.0.1, token auth)
-	$(BIN)/jupyter lab --notebook-dir=$(WORKSPACE) --ServerApp.ip=127.0.0.1 \
+	COURSE_PROGRESS=1 $(BIN)/jupyter lab --notebook-dir=$(WORKSPACE) --ServerApp.ip=127.0.0.1 \
 		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 lint: $(STAMP) ## Check style with ruff
-	$(BIN)/ruff check course_utils tests notebooks benchmarks
-	$(BIN)/ruff format --check course_utils tests benchmarks
+	$(BIN)/ruff check course_utils tests notebooks benchmarks tools site
+	$(BIN)/ruff format --check course_utils tests benchmarks tools site
 
 unit: $(STAMP) ## Unit tests and notebook checks, without re-executing notebooks
 	$(BIN)/python -m pytest tests
@@ -71,10 +71,16 @@ notebooks: $(STAMP) ## Rebuild each .ipynb from its .py and execute it in place
 time: $(STAMP) ## Time each notebook here and write the README's run-time column
 	$(BIN)/python -m benchmarks.notebook_times --readme
 
+slides: $(STAMP) ## Offline reveal.js decks from the stored outputs, in build/slides/ (S: speaker notes)
+	$(BIN)/python -m tools.build_slides --output build/slides
+
+site: $(STAMP) ## The course as an offline website from the stored outputs, in build/site/
+	$(BIN)/python -m tools.build_site --output build/site --stage build/site-src
+
 bench: $(STAMP) ## Speed targets, measured side by side and reported as ratios
 	$(BIN)/python -m benchmarks
 
 clean: ## Remove .venv, caches and checkpoints
-	rm -rf $(VENV) .pytest_cache .ruff_cache notebooks/.ipynb_checkpoints
+	rm -rf $(VENV) .pytest_cache .ruff_cache notebooks/.ipynb_checkpoints build notebooks/data
 	@echo "(your workspace/ is kept; delete it yourself to start over)"
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
