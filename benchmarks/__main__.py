@@ -1,9 +1,10 @@
 """Run every benchmark: `python -m benchmarks` (or `make bench`)."""
 
-from benchmarks import scoring, serving
+from benchmarks import scoring, serving, training_memory
 
 if __name__ == "__main__":
-    failed = [module.__name__ for module in (scoring, serving) if module.main() != 0]
+    modules = (scoring, serving, training_memory)
+    failed = [module.__name__ for module in modules if module.main() != 0]
     if failed:
         print("targets missed in:", ", ".join(failed))
     raise SystemExit(1 if failed else 0)

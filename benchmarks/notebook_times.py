@@ -1,4 +1,4 @@
-"""How long each notebook takes to execute here: `make time` (`python -m benchmarks.notebook_times`).
+"""How long each notebook takes to execute here: `make time`.
 
 Each notebook is executed from a fresh kernel, as `make notebooks` does, but on a copy in
 memory: nothing in notebooks/ is written. With `--readme` the run-time column of the

@@ -1,0 +1,97 @@
+"""Checks for the exercises of notebooks/08_next_item.py: histories and EASE."""
+
+import numpy as np
+
+from course_utils.exercises.core import CheckResult, attempt, correct, run_check, wrong
+
+_RATED = [5, 7, 9]  # one user's movie ids, oldest first
+
+
+def check_histories(last_movies) -> CheckResult:
+    """Check `last_movies(rated, n) -> (n,) ints`: ids + 1, right-aligned, 0-padded on the left."""
+    exercise = "last_movies"
+
+    def body() -> CheckResult:
+        long = np.asarray(attempt(last_movies, list(_RATED), 5))
+        short = np.asarray(attempt(last_movies, list(_RATED), 2))
+        if long.shape != (5,) or short.shape != (2,):
+            return wrong(
+                exercise,
+                f"with n=5 the history has shape (5,) and with n=2 shape (2,); yours have "
+                f"{long.shape} and {short.shape}.",
+            )
+        if long.tolist() == [6, 8, 10, 0, 0]:
+            return wrong(
+                exercise,
+                "the padding is on the right. The model reads the last column as the movie "
+                "rated just before: pad on the left, [0, 0, 6, 8, 10].",
+            )
+        if long.tolist() == [0, 0, 5, 7, 9]:
+            return wrong(
+                exercise,
+                "id 0 means padding, so movie 0 would vanish: store movie id + 1, "
+                "[0, 0, 6, 8, 10].",
+            )
+        if short.tolist() == [6, 8]:
+            return wrong(
+                exercise, "with n=2 you kept the two oldest movies; keep the last two, [8, 10]."
+            )
+        if long.tolist() != [0, 0, 6, 8, 10] or short.tolist() != [8, 10]:
+            return wrong(
+                exercise,
+                f"for rated={_RATED}: n=5 gives [0, 0, 6, 8, 10] and n=2 gives [8, 10]; "
+                f"yours give {long.tolist()} and {short.tolist()}.",
+            )
+        return correct(exercise, "the last n movies, id + 1, right-aligned, padded with 0.")
+
+    return run_check(exercise, body)
+
+
+# Three movies; four users rated (0, 1), (0,), (0, 1, 2) and (1, 2): the Gram matrix X^T X.
+_GRAM = np.array([[3.0, 2.0, 1.0], [2.0, 3.0, 2.0], [1.0, 2.0, 2.0]])
+
+
+def _ease_reference(gram: np.ndarray, regularization: float) -> np.ndarray:
+    inverse = np.linalg.inv(gram + regularization * np.eye(len(gram)))
+    weights = -inverse / np.diag(inverse)
+    np.fill_diagonal(weights, 0.0)
+    return weights
+
+
+def check_ease_weights(ease_weights) -> CheckResult:
+    """Check `ease_weights(gram, regularization) -> (items, items)`: EASE's closed form."""
+    exercise = "ease_weights"
+
+    def body() -> CheckResult:
+        got = np.asarray(attempt(ease_weights, _GRAM.copy(), 1.0), dtype=float)
+        expected = _ease_reference(_GRAM, 1.0)
+        if got.shape != (3, 3):
+            return wrong(exercise, f"for 3 movies B is (3, 3); yours has shape {got.shape}.")
+        if np.allclose(got, expected, atol=1e-6):
+            return correct(exercise, "B = -P / diag(P) with P = (XᵀX + λI)⁻¹ and a zero diagonal.")
+        if not np.allclose(np.diag(got), 0.0):
+            return wrong(
+                exercise,
+                "the diagonal of B must be 0: a movie may not predict itself (that is the "
+                "constraint that makes EASE learn anything).",
+            )
+        inverse = np.linalg.inv(_GRAM + np.eye(3))
+        by_rows = -inverse / np.diag(inverse)[:, None]
+        np.fill_diagonal(by_rows, 0.0)
+        if np.allclose(got, by_rows):
+            return wrong(
+                exercise,
+                "you divided each row by P[i, i]; divide each column j by P[j, j]: "
+                "-P / np.diag(P) broadcasts over columns.",
+            )
+        if np.allclose(got, -expected):
+            return wrong(exercise, "the sign is flipped: B = -P / diag(P).")
+        if np.allclose(got, _ease_reference(_GRAM, 0.0)):
+            return wrong(exercise, "λ is missing: invert XᵀX + λI, not XᵀX.")
+        return wrong(
+            exercise,
+            f"on the 3-movie Gram matrix with λ=1, B[0, 1] should be "
+            f"{expected[0, 1]:.4f}; yours is {got[0, 1]:.4f}.",
+        )
+
+    return run_check(exercise, body)

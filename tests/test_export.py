@@ -1,0 +1,83 @@
+"""Export a top-k SavedModel, reload it in a fresh process: the same lists as top_k_dot."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from course_utils.export import export_top_k, load_top_k, same_top_k
+from course_utils.serving import top_k_dot
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    import keras
+
+    from course_utils.models import build_tower
+
+    keras.utils.set_random_seed(0)
+    tower = build_tower(5, (8,), 4, "customer")
+    rng = np.random.default_rng(0)
+    products = rng.normal(size=(60, 4)).astype(np.float32)
+    queries = rng.uniform(-1, 1, size=(7, 5)).astype(np.float32)
+    path = export_top_k(tower, products, 5, tmp_path_factory.mktemp("export") / "top_k")
+    vectors = keras.ops.convert_to_numpy(tower(queries))
+    expected_ids, expected_scores = top_k_dot(vectors, products, 5)
+    return path, queries, expected_ids, expected_scores, vectors, products
+
+
+def test_reloaded_in_a_fresh_process_gives_top_k_dot_ids(exported, tmp_path):
+    path, queries, expected_ids, expected_scores, vectors, products = exported
+    np.save(tmp_path / "queries.npy", queries)
+    code = (
+        "import json, sys, numpy as np\n"
+        "from course_utils.export import load_top_k\n"
+        "ids, scores = load_top_k(sys.argv[1])(np.load(sys.argv[2]))\n"
+        "print(json.dumps([ids.tolist(), scores.tolist()]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(path), str(tmp_path / "queries.npy")],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    ids, scores = json.loads(result.stdout.strip().splitlines()[-1])
+    assert same_top_k(ids, expected_ids, vectors, products, tolerance=1e-5)
+    assert np.allclose(scores, expected_scores, atol=1e-5)
+
+
+def test_reloaded_here_too_and_shapes(exported):
+    path, queries, expected_ids, _, vectors, products = exported
+    ids, scores = load_top_k(path)(queries)
+    assert ids.shape == scores.shape == (7, 5) and ids.dtype == np.int32
+    assert same_top_k(ids, expected_ids, vectors, products, tolerance=1e-5)
+    assert (np.diff(scores, axis=1) <= 0).all()  # best first
+    with pytest.raises(ValueError, match="customer_features"):
+        load_top_k(path)(queries[0])
+
+
+def test_export_rejects_bad_k(tmp_path):
+    from course_utils.models import build_tower
+
+    tower = build_tower(5, (4,), 2)
+    vectors = np.zeros((3, 2), np.float32)
+    with pytest.raises(ValueError, match="k must be at most the 3 products"):
+        export_top_k(tower, vectors, 4, tmp_path / "m")
+    with pytest.raises(ValueError, match="k"):
+        export_top_k(tower, vectors, 0, tmp_path / "m")
+
+
+def test_same_top_k_forgives_near_ties_only():
+    customers = np.array([[1.0, 0.0]])
+    products = np.array([[3.0, 0], [2.0, 0], [2.0 + 1e-6, 0], [1.0, 0]])
+    expected = np.array([[0, 2, 1]])
+    assert same_top_k(expected, expected, customers, products)
+    assert same_top_k([[0, 1, 2]], expected, customers, products)  # a near-tie swapped
+    assert not same_top_k([[0, 2, 3]], expected, customers, products)  # a worse product
+    assert not same_top_k([[2, 0, 1]], expected, customers, products)  # wrong order
+    assert not same_top_k([[0, 2, 2]], expected, customers, products)  # a product twice
+    with pytest.raises(ValueError, match="expected_ids"):
+        same_top_k([[0, 2]], expected, customers, products)

@@ -1,0 +1,138 @@
+"""The next-item protocol: time order, blocks, histories, seen matrices, hits and intervals."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from course_utils.recommend import top_k
+from course_utils.sequences import (
+    TEST,
+    TRAIN,
+    VALIDATION,
+    bootstrap_interval,
+    hits_and_gains,
+    order_by_time,
+    target_ranks,
+)
+
+
+@pytest.fixture
+def ratings():
+    """User 0 rated movies 3, 1, 4 (times 10, 20, 30); user 1 rated 2, 0 at time 5 (a tie)."""
+    return pd.DataFrame(
+        {
+            "user": [1, 0, 0, 1, 0],
+            "movie": [2, 4, 1, 0, 3],
+            "timestamp": [5, 30, 20, 5, 10],
+        }
+    )
+
+
+def test_order_by_time_sorts_by_user_then_time(ratings):
+    sequences = order_by_time(ratings, n_users=2, n_movies=5, seed=0)
+    assert sequences.users.tolist() == [0, 0, 0, 1, 1]
+    assert sequences.movies[:3].tolist() == [3, 1, 4]
+    assert sorted(sequences.movies[3:].tolist()) == [0, 2]
+    assert sequences.first.tolist() == [0, 0, 0, 3, 3]
+    assert sequences.steps_to_end.tolist() == [2, 1, 0, 1, 0]
+
+
+def test_ties_are_broken_at_random_not_by_id():
+    """Twenty movies rated in the same second: the order must not be sorted by id."""
+    tied = pd.DataFrame({"user": 0, "movie": np.arange(20), "timestamp": 7})
+    orders = {tuple(order_by_time(tied, 1, 20, seed=s).movies) for s in range(5)}
+    assert tuple(range(20)) not in orders
+    assert len(orders) == 5  # a different seed, a different order
+    assert order_by_time(tied, 1, 20, seed=3).movies.tolist() == list(
+        order_by_time(tied, 1, 20, seed=3).movies
+    )
+
+
+def test_blocks_take_the_last_ratings_of_each_user(ratings):
+    sequences = order_by_time(ratings, 2, 5, seed=0)
+    assert sequences.block(TEST, n_test=1, n_validation=1).tolist() == [2, 4]
+    assert sequences.block(VALIDATION, n_test=1, n_validation=1).tolist() == [1, 3]
+    assert sequences.block(TRAIN, n_test=1, n_validation=1).tolist() == [0]
+    with pytest.raises(ValueError, match="name must be one of"):
+        sequences.block("tests")
+    with pytest.raises(ValueError, match="n_test must be an int >= 1"):
+        sequences.block(TEST, n_test=0)
+
+
+def test_histories_are_right_aligned_ids_plus_one(ratings):
+    sequences = order_by_time(ratings, 2, 5, seed=0)
+    # Row 2 is user 0's third rating (movie 4): before it, movies 3 then 1.
+    assert sequences.histories([2], 3)[0].tolist() == [0, 4, 2]
+    assert sequences.histories([2], 1)[0].tolist() == [2]
+    # A user's first rating has no history; user 1's history never includes user 0's movies.
+    assert sequences.histories([0, 3], 2).tolist() == [[0, 0], [0, 0]]
+    assert sequences.histories([4], 2)[0].tolist() == [0, sequences.movies[3] + 1]
+    with pytest.raises(ValueError, match="rows has id 5"):
+        sequences.histories([5], 2)
+
+
+def test_seen_holds_exactly_the_earlier_movies_of_the_same_user(ratings):
+    sequences = order_by_time(ratings, 2, 5, seed=0)
+    seen = sequences.seen([0, 2, 4]).toarray()
+    assert seen.shape == (3, 5)
+    assert seen[0].tolist() == [0, 0, 0, 0, 0]
+    assert seen[1].tolist() == [0, 1, 0, 1, 0]  # movies 3 and 1, not 4 itself
+    assert seen[2].sum() == 1 and seen[2][sequences.movies[3]] == 1
+
+
+def test_matrix_marks_who_rated_what(ratings):
+    sequences = order_by_time(ratings, 2, 5, seed=0)
+    matrix = sequences.matrix([0, 1, 3]).toarray()
+    assert matrix[0].tolist() == [0, 1, 0, 1, 0]
+    assert matrix[1].sum() == 1 and matrix[1][sequences.movies[3]] == 1
+
+
+def test_hits_and_gains_limit_cases():
+    hits, gains = hits_and_gains(np.array([1, 3, 11]), k=10)
+    assert hits.tolist() == [1.0, 1.0, 0.0]
+    assert gains.tolist() == pytest.approx([1.0, 0.5, 0.0])  # rank 1: 1/log2(2); rank 3: 1/2
+    with pytest.raises(ValueError, match="ranks >= 1"):
+        hits_and_gains(np.array([0, 2]), k=10)
+
+
+def test_target_ranks_agree_with_top_k_ties_and_exclusions_included():
+    rng = np.random.default_rng(0)
+    scores = rng.integers(0, 4, (200, 12)).astype(float)  # many ties
+    exclude = rng.random((200, 12)) < 0.3
+    exclude[:, 5:8] = False  # at least 3 movies left for every event
+    targets = np.array([rng.choice(np.flatnonzero(~row)) for row in exclude])
+    ranks = target_ranks(scores, exclude, targets)
+    full = top_k(scores, int((~exclude).sum(axis=1).min()), exclude=exclude)
+    for event, rank in enumerate(ranks):
+        listed = np.flatnonzero(full[event] == targets[event])
+        if listed.size:
+            assert rank == listed[0] + 1
+        else:
+            assert rank > full.shape[1]
+    hits, _ = hits_and_gains(ranks, 3)
+    reference = (top_k(scores, 3, exclude=exclude) == targets[:, None]).any(axis=1)
+    assert hits.tolist() == reference.astype(float).tolist()
+
+
+def test_target_ranks_refuse_bad_input():
+    scores, exclude = np.zeros((2, 3)), np.zeros((2, 3), bool)
+    with pytest.raises(ValueError, match="one row per target"):
+        target_ranks(scores, exclude, [0])
+    with pytest.raises(ValueError, match="exclude must be a bool array"):
+        target_ranks(scores, exclude.astype(int), [0, 1])
+    with pytest.raises(ValueError, match="a target is excluded"):
+        target_ranks(scores, np.eye(2, 3, dtype=bool), [0, 1])
+    with pytest.raises(ValueError, match="NaN"):
+        target_ranks(np.full((2, 3), np.nan), exclude, [0, 1])
+
+
+def test_bootstrap_interval_brackets_the_mean_and_narrows_with_more_events():
+    rng = np.random.default_rng(0)
+    few, many = rng.random(100) < 0.1, rng.random(10_000) < 0.1
+    mean, low, high = bootstrap_interval(few, 500, seed=1)
+    assert low < mean < high
+    _, many_low, many_high = bootstrap_interval(many, 500, seed=1)
+    assert many_high - many_low < (high - low) / 3
+    assert bootstrap_interval(np.ones(5), 100) == (1.0, 1.0, 1.0)
+    with pytest.raises(ValueError, match="at least 2 entries"):
+        bootstrap_interval([1.0])
