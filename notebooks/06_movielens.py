@@ -6,7 +6,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 06 · Real data: MovieLens, against published results
 #
 # Synthetic data showed that the models work when we know the answer. Real ratings have no
@@ -18,16 +18,16 @@
 # **Learning goals**
 #
 # - Load real ratings into contiguous ids, with genres and year as movie features.
-# - Split as the published results did, and tune only on a validation split carved from training.
-# - Compare the mean, user and movie effects, matrix factorisation and an MLP with published RMSEs.
+# - Split as the published results did, and make every choice on a validation split.
+# - Write one step of alternating least squares, and compare the mean, user and movie
+#   effects, matrix factorisation and an MLP with published RMSEs.
 # - Describe a user by the movies they rated, as well as by an embedding (the idea of SVD++).
-# - Check that results hold across split seeds.
-# - Train a two-tower retriever on each user's history and recommend movies by title.
+# - Check that results hold across split seeds, and recommend movies with a two-tower model.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Setup
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 from course_utils import setup
 
 setup(seed=42)
@@ -35,85 +35,92 @@ setup(seed=42)
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
+import scipy.sparse
 
-from course_utils.baselines import fit_als, fit_biases
+from course_utils.baselines import FactorModel, fit_als, fit_biases
+from course_utils.exercises.movielens import (
+    check_blend_weight,
+    check_leave_last_out,
+    check_movie_effects,
+)
 from course_utils.metrics import ndcg_at_k, recall_at_k, rmse
 from course_utils.models import HistoryEmbedding, InBatchSoftmax
 from course_utils.movielens import as_pair_table, load_movielens, split_known, split_last
 from course_utils.plots import plot_learning_curves
 from course_utils.recommend import top_k
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 SEED = 42
-OTHER_SEEDS = (1, 2)  # two more split seeds, for the stability check
-TEST_FRACTION = 0.2
-VALIDATION_FRACTION = 0.1  # of the training ratings
-BIAS_LAMBDAS = [0.0, 1.0, 2.0, 3.0, 5.0, 8.0]
-RANK = 32
-ALS_LAMBDAS = [0.1, 0.2, 0.3]
-EMBEDDING_DIM = 32
-MLP_EPOCHS = 20
-BATCH_SIZE = 1024
-RETRIEVAL_EPOCHS = 20
-RETRIEVAL_BATCH_SIZE = 512
-TEMPERATURE = 0.1
+OTHER_SEEDS = (1, 2)  # two more split seeds, for the stability check (section 9)
+TEST_FRACTION = 0.2  # the dslabs book's 80/20 protocol (section 8)
+VALIDATION_FRACTION = 0.1  # of the training ratings: every choice below is made on it
+BIAS_LAMBDAS = [0.0, 1.0, 2.0, 3.0, 5.0, 8.0]  # chosen on validation (section 3)
+ALS_LAMBDAS = [0.1, 0.2, 0.3]  # chosen on validation at the largest rank (section 4)
+RANKS = [8, 16, 32]  # then the rank; it also sizes the MLP's embeddings (section 5)
+ALS_SWEEPS = 15  # fit_als' default; section 4 prints validation RMSE by sweep
+HIDDEN_UNITS = (64, 32)  # the seed's MLP layers, as in notebook 03
+DROPOUTS = [0.0, 0.3]  # chosen on validation (section 5)
+MAX_EPOCHS = 20  # early stopping on validation chooses the number of epochs
+BATCH_SIZE = 1024  # for every Keras model; early stopping picks the epochs for it
+STEPS_PER_EXECUTION = 32  # Keras runs 32 batches per call into TensorFlow: less overhead
+RETRIEVAL_MAX_EPOCHS = 10  # checked every 5 epochs on validation (section 10; 15 did no better)
+TEMPERATURE = 0.1  # see section 10
 K = 10
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. The data
 
-# %%
+# %% slideshow={"slide_type": "-"}
 ml = load_movielens()
 ratings = ml.ratings
 print(f"{len(ratings):,} ratings, {ml.n_users} users, {ml.n_movies:,} movies")
 print(f"{len(ratings) / (ml.n_users * ml.n_movies):.1%} of the matrix is known")
 print("rating values:", sorted(ratings["rating"].unique().tolist()))
 print(f"{len(ml.genre_names)} genres, e.g. {ml.genre_names[:5]}")
-print("movie 0:", ml.titles[0], int(ml.years[0]), [g for g, on in zip(ml.genre_names, ml.genres[0], strict=True) if on])
+first_genres = [g for g, on in zip(ml.genre_names, ml.genres[0], strict=True) if on]
+print("movie 0:", ml.titles[0], int(ml.years[0]), first_genres)
 
-# %% [markdown]
-# ## 2. Splits: the published protocol, and a validation split for tuning
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 2. Splits: the published protocol, and a validation split for choices
 #
 # The published numbers below use a random 80/20 split and then drop test ratings whose
 # user or movie has no rating in training, so every test pair is of a known user and a
-# known movie. We follow that exactly. Every choice we make (regularisation, epochs, blend
-# weights) is made on a **validation** split carved out of training; the test set is used
-# once per model, at the end.
+# known movie. We follow that exactly. Every choice (regularisation, rank, dropout, epochs,
+# blend weights) is made on a **validation** split carved out of training: the learned
+# models are trained on the rest of it (the *fit* split), and the test set is used once
+# per model, at the end.
 
-# %%
+# %% slideshow={"slide_type": "-"}
 train, test = split_known(ratings, TEST_FRACTION, seed=SEED)
 fit, validation = split_known(train, VALIDATION_FRACTION, seed=SEED + 1)
-print(f"train {len(train):,}  test {len(test):,}  (of which fit {len(fit):,}, validation {len(validation):,})")
+print(f"train {len(train):,}  test {len(test):,}")
+print(f"of which fit {len(fit):,}, validation {len(validation):,}")
 assert test["user"].isin(train["user"]).all() and test["movie"].isin(train["movie"]).all()
 assert validation["movie"].isin(fit["movie"]).all()
-
-
-def tables(*frames):
-    return [as_pair_table(frame) for frame in frames]
-
-
-train_t, test_t, fit_t, validation_t = tables(train, test, fit, validation)
+train_t, test_t, fit_t, validation_t = map(as_pair_table, (train, test, fit, validation))
 
 
 def rmse_of(model, table):
     return rmse(table.y, model.predict(table.customer_ids, table.product_ids))
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. The mean, and user and movie effects
 #
 # The biases of notebook 02: a movie effect (how much better than average a movie is
 # rated) and a user effect (how generous a user is). With `regularization=0` they are plain
-# means; regularisation shrinks the effects of movies with few ratings towards 0, and we
-# choose its strength on the validation split.
+# means. **Regularisation** means penalising large parameters: here each effect is divided
+# by its number of ratings *plus* lambda, which shrinks the effects of movies with few
+# ratings towards 0. Lambda is chosen on validation. Like the book, these fit all of
+# `train`: they have nothing else to choose.
 
-# %%
+# %% slideshow={"slide_type": "-"}
 results = {"global mean": rmse(test_t.y, np.full(len(test_t), train_t.y.mean()))}
 effects = fit_biases(train_t, ml.n_users, ml.n_movies, regularization=0.0, n_sweeps=1)
 results["movie + user effects"] = rmse_of(effects, test_t)
-
 validation_rmse = {
-    lam: rmse_of(fit_biases(fit_t, ml.n_users, ml.n_movies, lam, n_sweeps=1), validation_t) for lam in BIAS_LAMBDAS
+    lam: rmse_of(fit_biases(fit_t, ml.n_users, ml.n_movies, lam, n_sweeps=1), validation_t)
+    for lam in BIAS_LAMBDAS
 }
 best_lambda = min(validation_rmse, key=validation_rmse.get)
 print("validation RMSE by lambda:", {lam: round(v, 4) for lam, v in validation_rmse.items()})
@@ -122,76 +129,149 @@ results["regularised effects"] = rmse_of(regularised, test_t)
 for name, value in results.items():
     print(f"{name:>22}: test RMSE {value:.3f}")
 
-# %% [markdown]
-# ## 4. Matrix factorisation
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 4. Matrix factorisation by alternating least squares
 #
 # Notebook 02's truncated SVD needs a complete matrix; this one is 98% empty, and filling
-# it in drowns the signal. **Alternating least squares** fits factors to the known ratings
-# only: with movie factors fixed, each user's factors are a small ridge regression on the
-# movies they rated, and the other way round (`course_utils.baselines.fit_als`). Rank 32;
-# the ridge penalty is chosen on validation, then the model is refitted on all training data.
+# it in drowns the signal. **Alternating least squares** (ALS) fits factors to the known
+# ratings only: with the movie factors fixed, each user's factors are a **ridge
+# regression** (least squares plus a penalty lambda times the squared size of the
+# coefficients, which keeps them small when a user has few ratings) of what the biases
+# leave unexplained on the factors of the movies they rated; then the other way round.
+# Here is one such half-step, for every user at once:
 
-# %%
-als_candidates = {lam: fit_als(fit_t, ml.n_users, ml.n_movies, RANK, lam, best_lambda, seed=SEED) for lam in ALS_LAMBDAS}
-als_validation = {lam: rmse_of(candidate, validation_t) for lam, candidate in als_candidates.items()}
-als_lambda = min(als_validation, key=als_validation.get)
-print("validation RMSE by ALS lambda:", {lam: round(v, 4) for lam, v in als_validation.items()})
-als = fit_als(train_t, ml.n_users, ml.n_movies, RANK, als_lambda, best_lambda, seed=SEED)
-results["ALS, rank 32"] = rmse_of(als, test_t)
-print(f"ALS: test RMSE {results['ALS, rank 32']:.3f}")
+# %% slideshow={"slide_type": "subslide"}
+def ridge_step(residuals, other, regularization):
+    """Every row's factors, given the other side's: one ridge regression per row.
 
-# %% [markdown]
-# ## 5. An MLP on embeddings and features
+    residuals: (n, m) sparse, what the biases leave; other: (m, rank) factors. Row i solves
+    (X_i^T X_i + regularization * n_i * I) f_i = X_i^T r_i, where X_i holds the factors of
+    the n_i columns row i rated (the penalty grows with n_i: "ALS-WR").
+    """
+    rank = other.shape[1]
+    rated = residuals.copy()
+    rated.data[:] = 1.0
+    n_rated = np.asarray(rated.sum(axis=1)).reshape(-1)
+    outer = np.einsum("jr,js->jrs", other, other).reshape(len(other), -1)  # x_j x_j^T
+    gram = (rated @ outer).reshape(-1, rank, rank)  # X_i^T X_i for every row at once
+    penalty = regularization * n_rated + (n_rated == 0)  # a row with no ratings gets 0
+    gram += penalty[:, None, None] * np.eye(rank)
+    return np.linalg.solve(gram, (residuals @ other)[..., None])[..., 0]
+
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# A full fit alternates the two half-steps from small random factors, on the residuals of
+# the biases. We check it against the package's `course_utils.baselines.fit_als`, which
+# solves one row at a time, exactly as the formula reads, on the first 20 users.
+
+# %% slideshow={"slide_type": "subslide"}
+def als(table, rank, regularization, sweeps=ALS_SWEEPS, watch=None, seed=SEED):
+    """ALS on a table of ratings; with `watch`, also its RMSE after each sweep."""
+    biases = fit_biases(table, ml.n_users, ml.n_movies, best_lambda, n_sweeps=1)
+    residual = table.y - biases.predict(table.customer_ids, table.product_ids)
+    pairs = (table.customer_ids, table.product_ids)
+    by_user = scipy.sparse.csr_matrix((residual, pairs), shape=(ml.n_users, ml.n_movies))
+    by_movie = by_user.T.tocsr()
+    rng = np.random.default_rng(seed)  # the same start as fit_als
+    users = rng.normal(0, 0.1, (ml.n_users, rank))
+    movies = rng.normal(0, 0.1, (ml.n_movies, rank))
+    curve = []
+    for _ in range(sweeps):
+        users = ridge_step(by_user, movies, regularization)
+        movies = ridge_step(by_movie, users, regularization)
+        if watch is not None:
+            curve.append(rmse_of(FactorModel(biases, users, movies), watch))
+    return FactorModel(biases, users, movies), curve
+
+
+small = as_pair_table(fit[fit["user"] < 20])
+ours, _ = als(small, rank=4, regularization=0.2, sweeps=2)
+package = fit_als(small, ml.n_users, ml.n_movies, 4, 0.2, best_lambda, n_sweeps=2, seed=SEED)
+gap = np.abs(ours.customer_factors - package.customer_factors).max()
+gap = max(gap, np.abs(ours.product_factors - package.product_factors).max())
+print(f"{len(small.y)} ratings: same factors as fit_als (to 1e-8): {gap < 1e-8}")
+assert gap < 1e-8
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Now the choices, on validation: the ridge penalty at the largest rank, then the rank at
+# that penalty. Each candidate is fitted on the fit split.
+
+# %% slideshow={"slide_type": "-"}
+candidates = {
+    (RANKS[-1], lam): als(fit_t, RANKS[-1], lam, watch=validation_t) for lam in ALS_LAMBDAS
+}
+als_lambda = min(ALS_LAMBDAS, key=lambda lam: candidates[RANKS[-1], lam][1][-1])
+for rank in RANKS[:-1]:
+    candidates[rank, als_lambda] = als(fit_t, rank, als_lambda, watch=validation_t)
+als_rank = min(RANKS, key=lambda rank: candidates[rank, als_lambda][1][-1])
+for (rank, lam), (_, curve) in candidates.items():
+    print(f"rank {rank:2d}, lambda {lam}: validation RMSE {curve[-1]:.4f}")
+als_model, als_curve = candidates[als_rank, als_lambda]
+print(f"chosen: rank {als_rank}, lambda {als_lambda}")
+print("validation RMSE by sweep:", " ".join(f"{v:.4f}" for v in als_curve[::2]))
+ALS = f"ALS, rank {als_rank}"
+results[ALS] = rmse_of(als_model, test_t)
+print(f"{ALS}: test RMSE {results[ALS]:.3f}")
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 5. An MLP on id embeddings and movie features
 #
-# The neural model of notebook 03, for ids: each user and each movie gets a learned
-# 32-number embedding, the movie's genres and year are added as features, and a 64-32 ReLU
-# network predicts the rating. It is trained on the fit split, with early stopping on
-# validation.
+# Notebook 03's MLP took features only. Here users have no features, so each user and each
+# movie gets an **embedding**: a Keras `Embedding` layer is a trainable table with one row
+# of numbers per id, looked up by id and learned like any other weight. Each row has as
+# many numbers as ALS's chosen rank (the embeddings play the part of its factors). The
+# movie's genres and year are added as features, then notebook 03's 64-32 ReLU layers
+# predict the rating. **Dropout** (set a random share of the inputs to 0 at each training
+# step, so the network cannot lean on any one of them) is chosen on validation, and early
+# stopping on validation chooses the number of epochs.
 #
-# The function takes an optional `rated`: the ratings whose (user, movie) pairs describe
-# each user, used in the next section. Leave it out for now.
+# The function takes an optional `watched` layer, used in the next section.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 movie_features = ml.movie_features()
+embedding_dim = als_rank
 
 
 def movie_feature_lookup():
     """A frozen table: movie id -> its genres and year, so models take ids as input."""
-    return keras.layers.Embedding(ml.n_movies, movie_features.shape[1], weights=[movie_features], trainable=False)
+    return keras.layers.Embedding(
+        ml.n_movies, movie_features.shape[1], weights=[movie_features], trainable=False
+    )
 
 
-def build_rating_mlp(mean_rating, rated=None):
+def build_rating_mlp(mean_rating, dropout, watched=None):
     user = keras.Input(shape=(), dtype="int32", name="user")
     movie = keras.Input(shape=(), dtype="int32", name="movie")
-    user_vector = keras.layers.Embedding(ml.n_users, EMBEDDING_DIM, name="user_embedding")(user)
-    if rated is not None:  # section 6: a user is also the movies they rated
-        watched = HistoryEmbedding(rated["user"], rated["movie"], ml.n_users, ml.n_movies, EMBEDDING_DIM, name="watched")
+    user_vector = keras.layers.Embedding(ml.n_users, embedding_dim, name="user_embedding")(user)
+    if watched is not None:  # section 6: a user is also the movies they rated
         user_vector = keras.layers.Add()([user_vector, watched(user)])
-    x = keras.layers.Concatenate()(
-        [user_vector, keras.layers.Embedding(ml.n_movies, EMBEDDING_DIM, name="movie_embedding")(movie), movie_feature_lookup()(movie)]
-    )
-    x = keras.layers.Dense(64, activation="relu")(keras.layers.Dropout(0.3)(x))
-    x = keras.layers.Dense(32, activation="relu")(x)
+    movie_vector = keras.layers.Embedding(ml.n_movies, embedding_dim, name="movie_embedding")(movie)
+    x = keras.layers.Concatenate()([user_vector, movie_vector, movie_feature_lookup()(movie)])
+    x = keras.layers.Dropout(dropout)(x)
+    for units in HIDDEN_UNITS:
+        x = keras.layers.Dense(units, activation="relu")(x)
     rating = keras.layers.Dense(1, bias_initializer=keras.initializers.Constant(mean_rating))(x)
     return keras.Model({"user": user, "movie": movie}, rating, name="rating_mlp")
 
 
+# %% slideshow={"slide_type": "subslide"}
 def ids(frame):
     return {"user": frame["user"].to_numpy("int32"), "movie": frame["movie"].to_numpy("int32")}
 
 
-def train_rating_mlp(frame, epochs, with_history=False, validation=None):
-    """Train on `frame`; with `validation`, stop when its loss has not improved for 2 epochs."""
+def train_rating_mlp(frame, dropout, epochs=MAX_EPOCHS, with_history=False, validation=None):
+    """Train on `frame`; with `validation`, keep the epoch of least validation loss."""
     keras.utils.set_random_seed(SEED)
-    model = build_rating_mlp(float(frame["rating"].mean()), rated=frame if with_history else None)
-    model.compile(loss="mse", optimizer="adam")
+    watched = Watched(frame, embedding_dim) if with_history else None
+    model = build_rating_mlp(float(frame["rating"].mean()), dropout, watched)
+    model.compile(loss="mse", optimizer="adam", steps_per_execution=STEPS_PER_EXECUTION)
     watch = {}
     if validation is not None:
-        watch = {
-            "validation_data": (ids(validation), validation["rating"].to_numpy()),
-            "callbacks": [keras.callbacks.EarlyStopping(patience=2, restore_best_weights=True)],
-        }
-    curves = model.fit(ids(frame), frame["rating"].to_numpy(), epochs=epochs, batch_size=BATCH_SIZE, verbose=0, **watch)
+        stop = keras.callbacks.EarlyStopping(patience=2, restore_best_weights=True)
+        watch = {"validation_data": (ids(validation), validation["rating"]), "callbacks": [stop]}
+    curves = model.fit(
+        ids(frame), frame["rating"], epochs=epochs, batch_size=BATCH_SIZE, verbose=0, **watch
+    )
     return model, curves.history
 
 
@@ -199,20 +279,23 @@ def predict_ratings(model, frame):
     return keras.ops.convert_to_numpy(model(ids(frame), training=False)).reshape(-1)
 
 
-mlp, mlp_curves = train_rating_mlp(fit, MLP_EPOCHS, validation=validation)
-mlp_epochs = int(np.argmin(mlp_curves["val_loss"])) + 1
-print(f"validation loss was lowest after {mlp_epochs} epochs: RMSE {np.sqrt(min(mlp_curves['val_loss'])):.3f}")
+def best_epoch(curves):
+    return int(np.argmin(curves["val_loss"])) + 1, float(np.sqrt(min(curves["val_loss"])))
 
-# %% [markdown]
-# Validation has done its job (choosing the number of epochs); as with ALS, the final MLP
-# is retrained on all training ratings for that many epochs.
 
-# %%
-final_mlp, _ = train_rating_mlp(train, mlp_epochs)
-results["MLP + genres, year"] = rmse(test_t.y, predict_ratings(final_mlp, test))
-print(f"MLP test RMSE {results['MLP + genres, year']:.3f}")
+# %% slideshow={"slide_type": "subslide"}
+keras.utils.set_random_seed(SEED)
+mlp_runs = {p: train_rating_mlp(fit, p, validation=validation) for p in DROPOUTS}
+for p, (_, curves) in mlp_runs.items():
+    epochs, score = best_epoch(curves)
+    print(f"dropout {p}: validation RMSE {score:.3f} after {epochs} epochs")
+dropout = min(DROPOUTS, key=lambda p: best_epoch(mlp_runs[p][1])[1])
+mlp, mlp_curves = mlp_runs[dropout]
+mlp_epochs = best_epoch(mlp_curves)[0]
+results["MLP + genres, year"] = rmse(test_t.y, predict_ratings(mlp, test))
+print(f"chosen dropout {dropout}; MLP test RMSE {results['MLP + genres, year']:.3f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. A user is also what they watched
 #
 # The MLP knows a user only through their embedding, learned from their ratings alone. But
@@ -223,223 +306,593 @@ print(f"MLP test RMSE {results['MLP + genres, year']:.3f}")
 #
 # $$\text{watched}(u) = \frac{1}{\sqrt{|N(u)|}} \sum_{j \in N(u)} y_j,$$
 #
-# added to their embedding (`course_utils.models.HistoryEmbedding`). It uses only the
-# training ratings' (user, movie) pairs: the validation and test pairs stay hidden. The
-# movie vectors `y_j` are shared by all users, so this part needs nothing learned per user:
-# the same idea can describe a **new** user from a few movies they pick on sign-up.
+# added to their embedding. It uses only the fit split's (user, movie) pairs: the
+# validation and test pairs stay hidden. Here it is as a Keras layer:
 
-# %%
-history_mlp, history_curves = train_rating_mlp(fit, MLP_EPOCHS, with_history=True, validation=validation)
-history_epochs = int(np.argmin(history_curves["val_loss"])) + 1
-print(f"validation loss was lowest after {history_epochs} epochs: RMSE {np.sqrt(min(history_curves['val_loss'])):.3f}")
+# %% slideshow={"slide_type": "subslide"}
+class Watched(keras.layers.Layer):
+    """A user as the movies they rated: |N(u)|^(-1/2) times the sum of y_j over N(u)."""
+
+    def __init__(self, rated, dim, **kwargs):
+        super().__init__(**kwargs)
+        rated = rated.sort_values("user", kind="stable")  # segment_sum wants sorted users
+        users = rated["user"].to_numpy()
+        scale = 1 / np.sqrt(np.bincount(users, minlength=ml.n_users)[users])
+        # one extra row of weight 0 for the last user, so the sum has a row for every user
+        self.users = np.append(users, ml.n_users - 1).astype("int32")
+        self.movies = np.append(rated["movie"].to_numpy(), 0).astype("int32")
+        self.scale = np.append(scale, 0.0).astype("float32")[:, None]
+        normal = keras.initializers.RandomNormal(stddev=0.05)
+        self.y = self.add_weight(shape=(ml.n_movies, dim), initializer=normal, name="y")
+
+    def call(self, user):
+        rows = keras.ops.take(self.y, self.movies, axis=0) * self.scale  # one per rating
+        every_user = keras.ops.segment_sum(rows, self.users, sorted=True)  # (n_users, dim)
+        return keras.ops.take(every_user, user, axis=0)
+
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The package has the same layer, `course_utils.models.HistoryEmbedding`, which also
+# checks its inputs; given the same movie vectors, both describe every user alike.
+
+# %% slideshow={"slide_type": "-"}
+keras.utils.set_random_seed(SEED)
+few = fit[fit["user"] < 5]
+ours = Watched(few, 4)
+package = HistoryEmbedding(few["user"], few["movie"], ml.n_users, ml.n_movies, 4)
+package.product_vectors.assign(ours.y)
+everyone = np.arange(ml.n_users, dtype="int32")
+gap = np.abs(keras.ops.convert_to_numpy(ours(everyone) - package(everyone))).max()
+print(f"{len(few)} ratings: same vectors as HistoryEmbedding (to 1e-5): {gap < 1e-5}")
+assert gap < 1e-5
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The movie vectors `y_j` are shared by all users, so in principle this part could describe
+# a new user from a few movies picked on sign-up; we have not tested that here. What we do
+# test is the MLP with history, with the dropout chosen above and early stopping again:
+
+# %% slideshow={"slide_type": "-"}
+keras.utils.set_random_seed(SEED)
+history_mlp, history_curves = train_rating_mlp(
+    fit, dropout, with_history=True, validation=validation
+)
+history_epochs, history_score = best_epoch(history_curves)
+print(f"validation RMSE {history_score:.3f} after {history_epochs} epochs")
+results["MLP + history"] = rmse(test_t.y, predict_ratings(history_mlp, test))
+print(f"MLP + history test RMSE {results['MLP + history']:.3f}")
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.5), sharey=True)
 plot_learning_curves(mlp_curves, ax=axes[0], title="MLP + genres, year (MSE)")
 plot_learning_curves(history_curves, ax=axes[1], title="... + what the user watched (MSE)")
+for name, curves in (("MLP", mlp_curves), ("MLP + history", history_curves)):
+    print(f"{name} validation MSE by epoch:", " ".join(f"{v:.3f}" for v in curves["val_loss"]))
 plt.show()
 
-# %%
-final_history_mlp, _ = train_rating_mlp(train, history_epochs, with_history=True)
-history_mlp_test = predict_ratings(final_history_mlp, test)
-results["MLP + history"] = rmse(test_t.y, history_mlp_test)
-print(f"MLP + history test RMSE {results['MLP + history']:.3f}")
-
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. A blend
 #
-# ALS and the MLP make different mistakes, so their average is often better than either.
-# The weight is chosen on validation, with the fit-split versions of both models; the test
-# score uses the final, retrained ones.
+# ALS and the MLPs make different mistakes, so a weighted average can beat each of them.
+# Which models take part, and with what weights (steps of 0.1, summing to 1), is chosen on
+# validation; a model whose best weight is 0 drops out.
 
-# %%
-als_on_validation = als_candidates[als_lambda].predict(validation_t.customer_ids, validation_t.product_ids)
-mlp_on_validation = predict_ratings(history_mlp, validation)
-weights = np.linspace(0, 1, 11)
-blend_validation = [rmse(validation_t.y, w * als_on_validation + (1 - w) * mlp_on_validation) for w in weights]
-weight = float(weights[int(np.argmin(blend_validation))])
-print(f"validation RMSE: ALS {blend_validation[-1]:.3f}, MLP + history {blend_validation[0]:.3f}, "
-      f"best blend {min(blend_validation):.3f} at weight {weight:.1f} on ALS")
-als_test = als.predict(test_t.customer_ids, test_t.product_ids)
-BLEND = f"blend ({weight:.1f} ALS + {1 - weight:.1f} MLP + history)"
-results[BLEND] = rmse(test_t.y, weight * als_test + (1 - weight) * history_mlp_test)
+# %% slideshow={"slide_type": "subslide"}
+members = {ALS: als_model, "MLP + genres, year": mlp, "MLP + history": history_mlp}
 
-# %% [markdown]
+
+def member_predictions(frame, table, models=members):
+    return np.stack([
+        m.predict(table.customer_ids, table.product_ids) if isinstance(m, FactorModel)
+        else predict_ratings(m, frame)
+        for m in models.values()
+    ])
+
+
+on_validation = member_predictions(validation, validation_t)
+steps = np.round(np.arange(11) / 10, 1)
+grid = [(a, b, round(1 - a - b, 1)) for a in steps for b in steps if a + b <= 1]
+blend_scores = {w: rmse(validation_t.y, np.dot(w, on_validation)) for w in grid}
+blend_weights = min(blend_scores, key=blend_scores.get)
+for name, row in zip(members, on_validation, strict=True):
+    print(f"validation RMSE {name}: {rmse(validation_t.y, row):.3f}")
+chosen = [f"{w} {name}" for w, name in zip(blend_weights, members, strict=True) if w]
+BLEND = f"blend ({' + '.join(chosen)})"
+print(f"best: {BLEND}, validation RMSE {blend_scores[blend_weights]:.3f}")
+results["blend"] = rmse(test_t.y, np.dot(blend_weights, member_predictions(test, test_t)))
+print(f"blend test RMSE {results['blend']:.3f}")
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 8. Against the published results
 #
-# The anchors for this exact data set: Irizarry's *Introduction to Data Science* (the
-# dslabs book, same 80/20 protocol) for the mean and the effects, and Surprise's SVD with
-# default settings under 5-fold cross-validation, a slightly different protocol.
+# The anchors for this exact data set come from Rafael A. Irizarry, *Introduction to Data
+# Science: Data Analysis and Prediction Algorithms with R* (CRC Press, 2019; free online at
+# <https://rafalab.dfci.harvard.edu/dsbook/>), chapter "Large datasets", sections
+# "Recommendation systems" and "Regularization", whose RMSE tables we quote. The book uses
+# the same `dslabs` MovieLens table and the same protocol (80/20, test users and movies
+# known in training).
+#
+# The course's target, 0.86, is not a result on this data: it is borrowed from the
+# capstone of HarvardX's Data Science certificate (PH125.9x, the course built on that
+# book), whose goal is an RMSE below 0.86490 on MovieLens 10M, a data set with a hundred
+# times more ratings than ours.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 anchors = {
-    "global mean": (1.048, "dslabs book, 80/20, known users and movies"),
-    "movie + user effects": (0.908, "dslabs book, same protocol"),
-    "regularised effects": (0.881, "dslabs book, same protocol"),
-    "Surprise SVD, defaults": (0.896, "5-fold cross-validation"),
+    "global mean": 1.048,  # the book's "Just the average"
+    "movie + user effects": 0.908,  # "Movie + User Effects Model"
+    "regularised effects": 0.881,  # "Regularized Movie + User Effect Model"
 }
-print(f"{'model':>38}{'ours':>8}{'published':>11}  protocol")
-for name in dict.fromkeys(list(results) + list(anchors)):
-    ours = f"{results[name]:.3f}" if name in results else ""
-    published, protocol = anchors.get(name, (None, ""))
-    print(f"{name:>38}{ours:>8}{'' if published is None else f'{published:.3f}':>11}  {protocol}")
+TARGET = 0.86  # the capstone's bar, rounded
+print(f"{'model':>22}{'ours':>8}{'book':>8}")
+for name, value in results.items():
+    book = f"{anchors[name]:.3f}" if name in anchors else ""
+    print(f"{name:>22}{value:8.3f}{book:>8}")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, ax = plt.subplots(figsize=(8, 4))
 names = list(results)
 ax.barh(names, [results[n] for n in names], color="tab:blue", label="ours (test)")
-ax.scatter([anchors[n][0] for n in names if n in anchors], [n for n in names if n in anchors], color="black", zorder=3, label="published")
-ax.axvline(anchors["Surprise SVD, defaults"][0], color="grey", linestyle="--", label="Surprise SVD (5-fold)")
-ax.axvline(0.86, color="tab:green", linestyle=":", label="course target")
+ax.scatter(list(anchors.values()), list(anchors), color="black", zorder=3, label="the book")
+ax.axvline(TARGET, color="tab:green", linestyle=":", label="course target")
 ax.set(xlim=(0.8, 1.1), xlabel="RMSE", title="MovieLens latest-small: RMSE by model")
 ax.invert_yaxis()
 ax.legend(loc="lower right")
+print("bars (test RMSE):", " ".join(f"{results[n]:.3f}" for n in names), f"| target {TARGET}")
 plt.show()
 
-# %% [markdown]
-# Our mean and effects land within about 0.01 of the book's: same protocol, a different
-# random split. From the regularised effects on, every model also beats Surprise's default
-# SVD (under its own protocol). The check below asserts the course's target of 0.86 for the
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Our mean and effects land close to the book's (asserted below within 0.02): same
+# protocol, a different random split. Matrix factorisation and the MLPs go beyond what the
+# book reaches with effects alone. The check below asserts the course's target for the
 # best model; all its choices were made on validation.
 
-# %%
+# %% slideshow={"slide_type": "-"}
 best_name = min(results, key=results.get)
 print(f"best model: {best_name}, test RMSE {results[best_name]:.3f}")
-print(f"at most 0.86, the course's target: {results[best_name] <= 0.86}")
-assert results[best_name] <= 0.86, results[best_name]
-assert abs(results["movie + user effects"] - 0.908) < 0.02
-assert abs(results["regularised effects"] - 0.881) < 0.02
-assert results["ALS, rank 32"] < results["regularised effects"] < results["movie + user effects"]
-assert results[best_name] < anchors["Surprise SVD, defaults"][0]
+print(f"at most {TARGET}, the course's target: {results[best_name] <= TARGET}")
+assert results[best_name] <= TARGET, results[best_name]
+TOLERANCE = 0.02  # a different random split moves these by about 0.01
+close = all(abs(results[name] - published) < TOLERANCE for name, published in anchors.items())
+print(f"mean and effects all within {TOLERANCE} of the book's: {close}")
+assert close
+assert results[ALS] < results["regularised effects"] < results["movie + user effects"]
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 9. Do the results hold on other splits?
 #
-# A difference of 0.005 could be luck of the split. We repeat the regularised effects, ALS,
-# the MLP with history and the blend on two more random splits, with every choice made
-# above (lambdas, epochs, blend weight) kept as it is.
+# A difference in the third decimal could be luck of the split. We repeat every model on
+# two more random splits, with every choice made above (lambdas, rank, dropout, epochs,
+# blend weights) kept as it is: each split gets its own fit and test sets.
 
-# %%
-stability = {name: [results[name]] for name in ("regularised effects", "ALS, rank 32", "MLP + history", BLEND)}
-for seed in OTHER_SEEDS:
+# %% slideshow={"slide_type": "-"}
+def test_rmse_on_split(seed):
+    """Every model of sections 3-7 on another split, with the choices made above."""
     seed_train, seed_test = split_known(ratings, TEST_FRACTION, seed=seed)
-    seed_train_t, seed_test_t = tables(seed_train, seed_test)
-    seed_biases = fit_biases(seed_train_t, ml.n_users, ml.n_movies, best_lambda, n_sweeps=1)
-    stability["regularised effects"].append(rmse_of(seed_biases, seed_test_t))
-    seed_als = fit_als(seed_train_t, ml.n_users, ml.n_movies, RANK, als_lambda, best_lambda, seed=SEED)
-    als_predictions = seed_als.predict(seed_test_t.customer_ids, seed_test_t.product_ids)
-    stability["ALS, rank 32"].append(rmse(seed_test_t.y, als_predictions))
-    seed_mlp, _ = train_rating_mlp(seed_train, history_epochs, with_history=True)
-    mlp_predictions = predict_ratings(seed_mlp, seed_test)
-    stability["MLP + history"].append(rmse(seed_test_t.y, mlp_predictions))
-    stability[BLEND].append(rmse(seed_test_t.y, weight * als_predictions + (1 - weight) * mlp_predictions))
+    seed_fit, _ = split_known(seed_train, VALIDATION_FRACTION, seed=seed + 1)
+    seed_train_t, seed_test_t, seed_fit_t = map(as_pair_table, (seed_train, seed_test, seed_fit))
+    biases = fit_biases(seed_train_t, ml.n_users, ml.n_movies, best_lambda, n_sweeps=1)
+    models = {
+        ALS: als(seed_fit_t, als_rank, als_lambda)[0],
+        "MLP + genres, year": train_rating_mlp(seed_fit, dropout, mlp_epochs)[0],
+        "MLP + history": train_rating_mlp(seed_fit, dropout, history_epochs, True)[0],
+    }
+    predictions = member_predictions(seed_test, seed_test_t, models)
+    scores = {"regularised effects": rmse_of(biases, seed_test_t)}
+    for name, row in zip(models, predictions, strict=True):
+        scores[name] = rmse(seed_test_t.y, row)
+    scores["blend"] = rmse(seed_test_t.y, np.dot(blend_weights, predictions))
+    return scores
+
+
+# %% slideshow={"slide_type": "subslide"}
+keras.utils.set_random_seed(SEED)
+stability = {name: [results[name]] for name in ("regularised effects", *members, "blend")}
+for seed in OTHER_SEEDS:
+    for name, value in test_rmse_on_split(seed).items():
+        stability[name].append(value)
 print(f"test RMSE over split seeds {(SEED, *OTHER_SEEDS)}:")
 for name, values in stability.items():
-    print(f"{name:>42}: {np.mean(values):.3f} ± {np.std(values):.3f}  ({', '.join(f'{v:.3f}' for v in values)})")
+    each = ", ".join(f"{v:.3f}" for v in values)
+    print(f"{name:>22}: {np.mean(values):.3f} ± {np.std(values):.3f}  ({each})")
 
 
 def always_better(better, worse):
     return all(a < b for a, b in zip(stability[better], stability[worse], strict=True))
 
 
-assert always_better("ALS, rank 32", "regularised effects") and always_better(BLEND, "ALS, rank 32")
+for better, worse in [(ALS, "regularised effects"), ("MLP + history", "MLP + genres, year"),
+                      ("blend", ALS), ("blend", "MLP + history")]:
+    print(f"{better} better than {worse} on every split: {always_better(better, worse)}")
+    assert always_better(better, worse)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 10. Retrieval: the two-tower on each user's history
 #
 # For recommending, we hide each user's **latest** rating and ask: is that movie in their
 # top 10, among all 9,066 movies, excluding the ones they already rated? The dot-product
-# two-tower of notebook 05 is trained by in-batch softmax on every rating in training as a
-# positive. The user tower is an embedding; the movie tower combines an embedding with the
-# movie's genres and year, so a movie with few ratings still has a sensible vector.
+# two-tower of notebook 05 is trained by in-batch softmax, each earlier rating a positive.
+# The user tower is an embedding; the movie tower combines an embedding with the movie's
+# genres and year, so a movie with few ratings still has a sensible vector. The number of
+# epochs is chosen on validation: each user's *second*-latest movie, hidden from training
+# too. The softmax **temperature** divides the logits (the raw scores the softmax turns
+# into probabilities) before the softmax: lower is sharper. `TEMPERATURE` was the best of
+# three (it, half and twice it) on this validation split when this notebook was written;
+# that run is not repeated here, to save time (Exercise 8 asks you to repeat it).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 earlier, latest = split_last(ratings)
-print(f"{len(earlier):,} ratings to learn from; {len(latest)} users with a hidden latest movie")
+learn, penultimate = split_last(earlier)
+print(f"{len(learn):,} ratings to learn from; {len(penultimate)} users with a hidden "
+      f"second-latest movie (validation), {len(latest)} with a hidden latest (test)")
 
 
 def user_tower():
-    return keras.Sequential([keras.Input(shape=(), dtype="int32"), keras.layers.Embedding(ml.n_users, EMBEDDING_DIM)], name="user_tower")
+    user = keras.Input(shape=(1,), dtype="int32")
+    vector = keras.layers.Embedding(ml.n_users, embedding_dim)(user)
+    return keras.Model(user, keras.layers.Flatten()(vector), name="user_tower")
 
 
 def movie_tower():
-    movie = keras.Input(shape=(), dtype="int32")
-    features = movie_feature_lookup()(movie)
-    x = keras.layers.Concatenate()(
-        [keras.layers.Embedding(ml.n_movies, EMBEDDING_DIM)(movie), keras.layers.Dense(EMBEDDING_DIM, activation="relu")(features)]
-    )
-    return keras.Model(movie, keras.layers.Dense(EMBEDDING_DIM)(x), name="movie_tower")
+    movie = keras.Input(shape=(1,), dtype="int32")
+    features = keras.layers.Dense(embedding_dim, activation="relu")(movie_feature_lookup()(movie))
+    vector = keras.layers.Embedding(ml.n_movies, embedding_dim)(movie)
+    x = keras.layers.Dense(embedding_dim)(keras.layers.Concatenate()([vector, features]))
+    return keras.Model(movie, keras.layers.Flatten()(x), name="movie_tower")
 
 
-movie_counts = np.bincount(earlier["movie"], minlength=ml.n_movies)
+# %% slideshow={"slide_type": "subslide"}
+def top_lists(retriever, users, exclude):
+    user_vectors = keras.ops.convert_to_numpy(retriever.customer_tower(users[:, None]))
+    every_movie = np.arange(ml.n_movies)[:, None]
+    movie_vectors = keras.ops.convert_to_numpy(retriever.product_tower(every_movie))
+    return top_k(user_vectors @ movie_vectors.T, K, exclude=exclude[users])
+
+
+def one_hot(users, movies):
+    hidden = np.zeros((len(users), ml.n_movies))
+    hidden[np.arange(len(users)), movies] = 1.0
+    return hidden
+
+
+# %% slideshow={"slide_type": "subslide"}
 keras.utils.set_random_seed(SEED)
-retriever = InBatchSoftmax(user_tower(), movie_tower(), movie_counts / movie_counts.sum(), temperature=TEMPERATURE)
-retriever.compile(optimizer="adam")
-_ = retriever.fit(
-    {
-        "customer": earlier["user"].to_numpy("int32"),
-        "product": earlier["movie"].to_numpy("int32"),
-        "product_id": earlier["movie"].to_numpy(),
-    },
-    epochs=RETRIEVAL_EPOCHS,
-    batch_size=RETRIEVAL_BATCH_SIZE,
-    verbose=0,
+learn_counts = np.bincount(learn["movie"], minlength=ml.n_movies)
+retriever = InBatchSoftmax(
+    user_tower(), movie_tower(), learn_counts / learn_counts.sum(), temperature=TEMPERATURE
 )
+retriever.compile(optimizer="adam", steps_per_execution=STEPS_PER_EXECUTION)
+positives = {  # 2-D: one id per row, the towers' input
+    "customer": learn[["user"]].to_numpy("int32"),
+    "product": learn[["movie"]].to_numpy("int32"),
+    "product_id": learn["movie"].to_numpy(),
+}
+seen_in_learn = np.zeros((ml.n_users, ml.n_movies), dtype=bool)
+seen_in_learn[learn["user"], learn["movie"]] = True
+valid_users = penultimate["user"].to_numpy("int32")
+valid_hidden = one_hot(valid_users, penultimate["movie"])
+checkpoints = {}
+for epochs in range(5, RETRIEVAL_MAX_EPOCHS + 1, 5):
+    retriever.fit(
+        positives, epochs=epochs, initial_epoch=epochs - 5, batch_size=BATCH_SIZE, verbose=0
+    )
+    recall = recall_at_k(top_lists(retriever, valid_users, seen_in_learn), valid_hidden, K)
+    checkpoints[epochs] = (recall, retriever.get_weights())
+    print(f"after {epochs} epochs: validation recall@{K} {recall:.3f}")
+retrieval_epochs = max(checkpoints, key=lambda e: checkpoints[e][0])
+retriever.set_weights(checkpoints[retrieval_epochs][1])
+print(f"chosen: {retrieval_epochs} epochs")
 
-# %%
-users = latest["user"].to_numpy()
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Now the test: each user's latest movie, with everything they rated before it excluded.
+# Popularity (the most-rated movies) is the baseline to beat.
+
+# %% slideshow={"slide_type": "-"}
+users = latest["user"].to_numpy("int32")
 already_rated = np.zeros((ml.n_users, ml.n_movies), dtype=bool)
 already_rated[earlier["user"], earlier["movie"]] = True
-hidden = np.zeros((len(users), ml.n_movies))
-hidden[np.arange(len(users)), latest["movie"].to_numpy()] = 1.0
-
-user_vectors = retriever.customer_tower.predict(users.astype("int32"), verbose=0)
-movie_vectors = retriever.product_tower.predict(np.arange(ml.n_movies, dtype="int32"), verbose=0)
+hidden = one_hot(users, latest["movie"])
+movie_counts = np.bincount(earlier["movie"], minlength=ml.n_movies)
+popular = np.tile(movie_counts.astype(float), (len(users), 1))
 lists = {
-    "popularity": top_k(np.tile(movie_counts.astype(float), (len(users), 1)), K, exclude=already_rated[users]),
-    "two-tower": top_k(user_vectors @ movie_vectors.T, K, exclude=already_rated[users]),
+    "popularity": top_k(popular, K, exclude=already_rated[users]),
+    "two-tower": top_lists(retriever, users, already_rated),
 }
-retrieval = {name: (recall_at_k(rec, hidden, K), ndcg_at_k(rec, hidden, K)) for name, rec in lists.items()}
+retrieval = {
+    name: (recall_at_k(r, hidden, K), ndcg_at_k(r, hidden, K))
+    for name, r in lists.items()
+}
 for name, (recall, ndcg) in retrieval.items():
     print(f"{name:>10}: recall@{K} {recall:.3f}, NDCG@{K} {ndcg:.3f}")
-assert retrieval["two-tower"][0] > 1.3 * retrieval["popularity"][0]
+two_tower, popularity = retrieval["two-tower"], retrieval["popularity"]
+assert two_tower[0] > popularity[0] and two_tower[1] > popularity[1]  # recall and NDCG
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # One hidden movie out of 9,066 is a hard target: popularity already finds it for a few
 # percent of users, because people do watch popular films. The two-tower finds it more
-# often, and its lists are personal. Three users' top 10, with what they watched last:
+# often (asserted), though with 671 users the gap is only about one standard error
+# (Solution 7 prints it): a modest win, not a decisive one. Are its lists personal? The
+# **overlap** of two users' top 10 is the share of movies they have in common, averaged
+# over all pairs of users. Popularity gives everyone the most-rated movies they have not
+# rated yet, so its lists overlap a lot:
 
-# %%
-for user in users[:3]:
-    row = int(np.flatnonzero(users == user)[0])
+# %% slideshow={"slide_type": "-"}
+def mean_overlap(top_lists):
+    """Mean share of the top-k two different users have in common, over all pairs."""
+    n, k = top_lists.shape
+    in_lists = np.bincount(top_lists.reshape(-1), minlength=ml.n_movies)  # lists with movie
+    return float((in_lists * (in_lists - 1)).sum() / (n * (n - 1) * k))
+
+
+overlap = {name: mean_overlap(rec) for name, rec in lists.items()}
+print(", ".join(f"{name}: mean overlap {value:.3f}" for name, value in overlap.items()))
+assert overlap["two-tower"] < 0.5 * overlap["popularity"]
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Three users' top 10, with what they watched last:
+
+# %% slideshow={"slide_type": "-"}
+for row, user in enumerate(users[:3]):
     seen = earlier[earlier["user"] == user].nlargest(3, "rating")["movie"]
     print(f"user {ml.user_ids[user]}: liked {', '.join(ml.titles[seen])}")
     print(f"  hidden latest: {ml.titles[latest['movie'].iloc[row]]}")
     for rank, movie in enumerate(lists["two-tower"][row], start=1):
-        print(f"  {rank:2d}. {ml.titles[movie]} ({int(ml.years[movie]) if not np.isnan(ml.years[movie]) else '?'})")
+        year = int(ml.years[movie]) if not np.isnan(ml.years[movie]) else "?"
+        print(f"  {rank:2d}. {ml.titles[movie]} ({year})")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # - On the published protocol our mean and user and movie effects reproduce the dslabs
 #   book's numbers within 0.02 (asserted), and regularisation helps as it says.
-# - ALS matrix factorisation, tuned on validation only, beats the effects on every split
-#   seed we tried (asserted); the MLP with genres and year is about as good as ALS.
+# - ALS, written here as one vectorised ridge-regression step and checked against the
+#   package, beats the effects on every split seed we tried (asserted), with its rank and
+#   penalty chosen on validation.
 # - Describing each user also by the movies they rated (SVD++'s idea, as one Keras layer)
-#   lowers the MLP's RMSE (the table in section 8), and a blend with ALS, weighted on
-#   validation, is the best model: at most 0.86 (asserted), and better than ALS on every
-#   split seed (asserted). The spread across split seeds is printed in section 9.
+#   lowers the MLP's test RMSE on every split seed (asserted), and the blend chosen on
+#   validation is the best model, at most the course's target (asserted; section 9 prints
+#   the spread across split seeds).
 # - The two-tower, trained by in-batch softmax on histories, finds users' next movie more
-#   often than popularity does.
-#
+#   often than popularity does (by about one standard error), with far more personal
+#   lists (mean overlap asserted).
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Exercise 1 (coding, checked): regularised movie effects
 #
-# 1. Raise `RANK` to 64 and to 8. Which is better on validation, and on test?
-#    *Hint:* the validation choice is the one you may report.
-# 2. Remove genres and year from the MLP (only embeddings). Does its RMSE change?
-#    *Hint:* most test movies have many ratings; features matter for the rare ones.
-# 3. Build the history from the user's ratings *above* their mean only (what they liked).
-#    Better or worse than every rated movie, on validation?
-#    *Hint:* filter `rated` in `build_rating_mlp` before making the `HistoryEmbedding`.
-# 4. Give the retrieval user tower a `HistoryEmbedding` of `earlier`, added to its embedding.
-#    *Hint:* with 671 users, recall@10 moves by about 0.01 from luck alone; try a few seeds.
-# 5. Evaluate the two-tower only for users whose hidden movie has fewer than 20 ratings.
-#    *Hint:* `movie_counts[latest["movie"]] < 20`.
+# Write `movie_effects(movie_ids, ratings, n_movies, regularization)`: for each movie i,
+# the sum over its ratings of (rating - mean rating) divided by (n_i + regularization),
+# where n_i is its number of ratings; a movie nobody rated gets 0.
+#
+# *Hint:* `np.bincount(movie_ids, weights=..., minlength=n_movies)` sums per movie.
+
+# %% slideshow={"slide_type": "subslide"}
+def movie_effects(movie_ids, ratings, n_movies, regularization):
+    raise NotImplementedError("Exercise 1: replace this line with your code")
+
+
+# %% slideshow={"slide_type": "subslide"}
+check_movie_effects(movie_effects)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Exercise 2 (coding, checked): leave-last-out by timestamp
+#
+# Write `leave_last_out(ratings)` returning `(earlier, latest)`: `latest` holds each
+# user's most recent rating (largest `timestamp`), `earlier` all other rows. A user with a
+# single rating stays entirely in `earlier`. Do not rely on the rows being in time order.
+#
+# *Hint:* sort by user and timestamp, then `duplicated(keep="last")` on the user column.
+
+# %% slideshow={"slide_type": "-"}
+def leave_last_out(ratings):
+    raise NotImplementedError("Exercise 2: replace this line with your code")
+
+
+# %% slideshow={"slide_type": "subslide"}
+check_leave_last_out(leave_last_out)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Exercise 3 (coding, checked): a blend weight chosen on validation
+#
+# Write `best_blend_weight(a, b, y, weights)`: the weight w, among `weights`, for which
+# the blend `w * a + (1 - w) * b` has the least RMSE against `y`.
+#
+# *Hint:* score every weight, then `np.argmin`.
+
+# %% slideshow={"slide_type": "-"}
+def best_blend_weight(a, b, y, weights):
+    raise NotImplementedError("Exercise 3: replace this line with your code")
+
+
+# %% slideshow={"slide_type": "subslide"}
+check_blend_weight(best_blend_weight)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Exercise 4 (thinking): the rank
+#
+# Section 4 chose the rank among `RANKS` on validation. Would you try a larger rank, and
+# which test RMSE may you report if you do?
+# *Hint:* look at where the chosen rank sits in the list.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Exercise 5 (thinking): do genres and year matter?
+#
+# Would removing genres and year from the MLP change its RMSE much?
+# *Hint:* features matter most for movies with few ratings; how many validation ratings
+# are of such movies?
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Exercise 6 (thinking): only what they liked
+#
+# Build the history from each user's ratings *above* their own mean only. Better or worse?
+# *Hint:* what share of the history would you throw away?
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Exercise 7 (thinking): history for retrieval
+#
+# Give the retrieval user tower a `HistoryEmbedding` of `learn`, added to its embedding.
+# How large a change in recall@10 could you trust?
+# *Hint:* with 671 users, recall@10 is a share of 671 hits or misses.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Exercise 8 (thinking): the temperature
+#
+# Repeat section 10's choice of temperature: half and twice `TEMPERATURE`, on validation.
+# *Hint:* retrain with `InBatchSoftmax(..., temperature=t)` and compare validation recall.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Exercise 9 (thinking): rare movies
+#
+# Evaluate the two-tower only for users whose hidden movie has fewer than 20 ratings.
+# *Hint:* `movie_counts[latest["movie"]] < 20`.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ## Solutions
+#
+# The solutions are collapsed: click the bar at the left of a cell to expand it.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Solution 1
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+def movie_effects_solution(movie_ids, ratings, n_movies, regularization):
+    centred = ratings - ratings.mean()
+    total = np.bincount(movie_ids, weights=centred, minlength=n_movies)
+    count = np.bincount(movie_ids, minlength=n_movies) + regularization
+    return np.divide(total, count, out=np.zeros(n_movies), where=count > 0)
+
+
+check_movie_effects(movie_effects_solution)
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Solution 2
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+def leave_last_out_solution(ratings):
+    order = ratings.sort_values(["user", "timestamp"], kind="stable")
+    several = order.groupby("user")["user"].transform("size") > 1
+    is_latest = ~order["user"].duplicated(keep="last") & several
+    return order[~is_latest], order[is_latest]
+
+
+check_leave_last_out(leave_last_out_solution)
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Solution 3
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+def best_blend_weight_solution(a, b, y, weights):
+    scores = [rmse(y, w * a + (1 - w) * b) for w in weights]
+    return float(weights[int(np.argmin(scores))])
+
+
+check_blend_weight(best_blend_weight_solution)
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Solution 4
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+by_rank = {rank: candidates[rank, als_lambda][1][-1] for rank in RANKS}
+print("validation RMSE by rank:", {rank: round(v, 4) for rank, v in by_rank.items()})
+print(f"chosen rank {als_rank} is the largest tried: {als_rank == max(RANKS)}")
+
+# %% [markdown] jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# <details><summary>Model answer (click to open)</summary>
+#
+# If the chosen rank is the largest in the list, validation has not yet found where a
+# larger rank stops helping, so trying the next one (64) on validation is worth it. Choose
+# again on validation, with the same lambdas, and report the test RMSE of the validation
+# choice only: quoting whichever rank happens to do best on test would be tuning on test.
+#
+# </details>
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Solution 5
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+fit_counts = np.bincount(fit["movie"], minlength=ml.n_movies)
+rare = fit_counts[validation["movie"]] < 20
+print(f"validation ratings of movies with fewer than 20 ratings: {rare.mean():.1%}")
+
+# %% [markdown] jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# <details><summary>Model answer (click to open)</summary>
+#
+# More than a third of the validation ratings (printed above) are of movies with fewer
+# than 20 ratings to learn from, where a movie's embedding is poorly learned and genres
+# and year can help; for the others, the embedding already carries what the features say.
+# To know, drop `movie_feature_lookup()(movie)` from the concatenation, retrain with early
+# stopping, and compare validation RMSE: a difference smaller than the spread across split
+# seeds (section 9) means nothing.
+#
+# </details>
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Solution 6
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+above_mean = fit["rating"] > fit.groupby("user")["rating"].transform("mean")
+print(f"share of the fit ratings above their user's mean: {above_mean.mean():.1%}")
+
+# %% [markdown] jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# <details><summary>Model answer (click to open)</summary>
+#
+# Keeping only the ratings above each user's mean throws away the rest of the history (the
+# share printed above is what is kept). The layer never sees the stars anyway: it uses
+# *which* movies a user chose to rate, and a disliked film still says what a user watches.
+# So expect it to be no better, and check on validation: `train_rating_mlp` with
+# `Watched(fit[above_mean], embedding_dim)` in place of the full history.
+#
+# </details>
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Solution 7
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+two_tower_recall = retrieval["two-tower"][0]
+standard_error = np.sqrt(two_tower_recall * (1 - two_tower_recall) / len(users))
+print(f"recall@{K} {two_tower_recall:.3f} over {len(users)} users: "
+      f"standard error {standard_error:.3f}")
+
+# %% [markdown] jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# <details><summary>Model answer (click to open)</summary>
+#
+# Each user's hidden movie is either found or not, so recall@10 over 671 users has the
+# standard error printed above. A change smaller than about two standard errors can be
+# luck; compare on validation over a few seeds before believing it. Build the user tower
+# as a `keras.Model` whose output is `Add()([Flatten()(Embedding(...)(user)),
+# HistoryEmbedding(learn["user"], learn["movie"], ...)(Flatten()(user))])`.
+#
+# </details>
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Solution 8
+
+# %% [markdown] jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# <details><summary>Model answer (click to open)</summary>
+#
+# Run the cell of section 10 that trains the retriever three times, passing
+# `TEMPERATURE / 2`, `TEMPERATURE` and `2 * TEMPERATURE` to `InBatchSoftmax`, and keep
+# the one with the best validation recall. When this notebook was written the three were
+# within about one standard error of each other (Solution 7): the temperature matters
+# less here than the number of epochs, and the test set is still used only once.
+#
+# </details>
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Solution 9
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+rare_hidden = movie_counts[latest["movie"].to_numpy()] < 20
+for name, rec in lists.items():
+    recall = recall_at_k(rec[rare_hidden], hidden[rare_hidden], K)
+    print(f"{name:>10}: recall@{K} {recall:.3f} for the {rare_hidden.sum()} users "
+          f"whose hidden movie has fewer than 20 ratings")
+
+# %% [markdown] jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# <details><summary>Model answer (click to open)</summary>
+#
+# Popularity cannot find a rare movie (it is never among the most rated), and the
+# two-tower finds it much less often than for all users: with few ratings to learn from,
+# a rare movie's vector rests mostly on its genres and year. Few users are in this group,
+# so these recalls are noisy (Solution 7's standard error, for a smaller n, is larger).
+#
+# </details>

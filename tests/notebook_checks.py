@@ -117,3 +117,62 @@ def noisy_outputs(notebook: Path) -> list[str]:
             elif "WARNING" in _output_text({"outputs": [output]}):
                 problems.append(f"cell {index}: prints a WARNING")
     return problems
+
+
+def long_code_cells(notebook: Path, limit: int = 30) -> list[str]:
+    """Code cells with more than `limit` non-blank lines: one idea per cell, readable."""
+    lengths = {
+        index: sum(1 for line in "".join(cell["source"]).splitlines() if line.strip())
+        for index, cell in enumerate(_cells(notebook))
+        if cell["cell_type"] == "code"
+    }
+    return [f"cell {index}: {n} lines" for index, n in lengths.items() if n > limit]
+
+
+def stale_jupytext_settings(notebook: Path, toml: Path) -> list[str]:
+    """Filters stored in the .ipynb that differ from jupytext.toml's.
+
+    jupytext prefers a notebook's own stored filters to the toml: a stale
+    `cell_metadata_filter = "-all"` there silently drops the solution tags and slide types
+    from the .py the next time it is written.
+    """
+    wanted = dict(re.findall(r'^(\w+_metadata_filter) = "([^"]*)"', toml.read_text(), re.M))
+    stored = json.loads(notebook.read_text())["metadata"].get("jupytext", {})
+    return [
+        f"{key}: {stored[key]!r}, jupytext.toml says {value!r}"
+        for key, value in wanted.items()
+        if key in stored and stored[key] != value
+    ]
+
+
+def unfolded_solutions(notebook: Path) -> list[str]:
+    """Solution cells a learner could read without meaning to.
+
+    A solution cell (tag "solution") must start collapsed; a code solution also hides its
+    output, and a model answer sits inside <details>, because JupyterLab un-collapses a
+    markdown cell as soon as it is run (Run All would show every answer).
+    """
+    problems = []
+    for index, cell in enumerate(_cells(notebook)):
+        if "solution" not in cell["metadata"].get("tags", []):
+            continue
+        hidden = cell["metadata"].get("jupyter", {})
+        if not hidden.get("source_hidden"):
+            problems.append(f"cell {index}: source not collapsed")
+        if cell["cell_type"] == "code" and not hidden.get("outputs_hidden"):
+            problems.append(f"cell {index}: output not collapsed")
+        if cell["cell_type"] == "markdown" and not "".join(cell["source"]).startswith("<details"):
+            problems.append(f"cell {index}: model answer not inside <details>")
+    return problems
+
+
+def long_lines(source: Path, limit: int = 100) -> list[str]:
+    """Lines of a notebook's .py longer than `limit`, except jupytext's `# %%` cell markers.
+
+    A marker carries the cell's metadata (slide type, tags) and cannot be wrapped.
+    """
+    return [
+        f"line {number}: {len(line)} characters"
+        for number, line in enumerate(source.read_text().splitlines(), start=1)
+        if len(line) > limit and not line.startswith("# %%")
+    ]
