@@ -1,0 +1,161 @@
+"""Property-based tests of the helpers of notebooks 08 and 09: sequences, logs, losses.
+
+The same approach as tests/test_properties.py (and its profile): generated inputs check
+invariants against naive references, generated bad inputs must raise naming the argument.
+"""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from course_utils import setup
+
+setup(seed=0)
+
+from course_utils.data import make_taste_model  # noqa: E402
+from course_utils.distributed import in_batch_softmax_losses, tf_config  # noqa: E402
+from course_utils.purchase_logs import sample_purchases  # noqa: E402
+from course_utils.recommend import top_k  # noqa: E402
+from course_utils.sequences import (  # noqa: E402
+    TEST,
+    TRAIN,
+    VALIDATION,
+    bootstrap_interval,
+    hits_and_gains,
+    order_by_time,
+    target_ranks,
+)
+
+
+@st.composite
+def rating_logs(draw):
+    n_users = draw(st.integers(1, 4))
+    n_movies = draw(st.integers(1, 6))
+    n = draw(st.integers(1, 25))
+    users = draw(st.lists(st.integers(0, n_users - 1), min_size=n, max_size=n))
+    movies = draw(st.lists(st.integers(0, n_movies - 1), min_size=n, max_size=n))
+    times = draw(st.lists(st.integers(0, 3), min_size=n, max_size=n))  # many ties
+    frame = pd.DataFrame({"user": users, "movie": movies, "timestamp": times})
+    return frame, n_users, n_movies
+
+
+@given(rating_logs(), st.integers(0, 2**32 - 1))
+def test_order_by_time_keeps_every_rating_in_user_then_time_order(log, seed):
+    frame, n_users, n_movies = log
+    sequences = order_by_time(frame, n_users, n_movies, seed=seed)
+    assert sorted(zip(sequences.users, sequences.movies, sequences.timestamps, strict=True)) == (
+        sorted(zip(frame.user, frame.movie, frame.timestamp, strict=True))
+    )
+    keys = list(zip(sequences.users, sequences.timestamps, strict=True))
+    assert keys == sorted(keys)
+    for row in range(len(sequences.users)):  # first and steps_to_end against a plain loop
+        same = np.flatnonzero(sequences.users == sequences.users[row])
+        assert sequences.first[row] == same[0]
+        assert sequences.steps_to_end[row] == same[-1] - row
+
+
+@given(rating_logs(), st.integers(1, 3), st.integers(1, 3))
+def test_blocks_partition_the_ratings(log, n_test, n_validation):
+    sequences = order_by_time(*log, seed=0)
+    rows = [sequences.block(name, n_test, n_validation) for name in (TRAIN, VALIDATION, TEST)]
+    assert sorted(np.concatenate(rows).tolist()) == list(range(len(sequences.users)))
+
+
+@given(rating_logs(), st.integers(1, 5))
+def test_histories_and_seen_match_a_python_loop(log, length):
+    sequences = order_by_time(*log, seed=1)
+    rows = np.arange(len(sequences.users))
+    histories, seen = sequences.histories(rows, length), sequences.seen(rows).toarray()
+    for row in rows:
+        earlier = list(sequences.movies[sequences.first[row] : row])
+        expected = [0] * max(length - len(earlier), 0) + [m + 1 for m in earlier[-length:]]
+        assert histories[row].tolist() == expected
+        assert set(np.flatnonzero(seen[row])) == set(earlier)
+
+
+@st.composite
+def ranking_problems(draw):
+    n_events, n_movies = draw(st.integers(1, 6)), draw(st.integers(2, 8))
+    scores = np.array(
+        draw(
+            st.lists(st.integers(0, 3), min_size=n_events * n_movies, max_size=n_events * n_movies)
+        )
+    ).reshape(n_events, n_movies)
+    targets = np.array(
+        draw(st.lists(st.integers(0, n_movies - 1), min_size=n_events, max_size=n_events))
+    )
+    exclude = np.array(
+        draw(st.lists(st.booleans(), min_size=n_events * n_movies, max_size=n_events * n_movies))
+    ).reshape(n_events, n_movies)
+    exclude[np.arange(n_events), targets] = False
+    return scores.astype(float), exclude, targets
+
+
+@given(ranking_problems())
+def test_target_ranks_are_the_places_top_k_gives(problem):
+    scores, exclude, targets = problem
+    ranks = target_ranks(scores, exclude, targets)
+    k = int((~exclude).sum(axis=1).min())
+    lists = top_k(scores, k, exclude=exclude)
+    for event, rank in enumerate(ranks):
+        place = np.flatnonzero(lists[event] == targets[event])
+        assert rank == place[0] + 1 if place.size else rank > k
+    hits, gains = hits_and_gains(ranks, 1)
+    assert ((0 <= gains) & (gains <= hits) & (hits <= 1)).all()
+
+
+@given(st.lists(st.floats(0, 1), min_size=2, max_size=50), st.integers(0, 100))
+def test_bootstrap_interval_brackets_the_mean(values, seed):
+    mean, low, high = bootstrap_interval(values, 200, seed=seed)
+    assert low - 1e-12 <= mean <= high + 1e-12
+    assert min(values) - 1e-12 <= low and high <= max(values) + 1e-12
+
+
+@given(st.integers(1, 30), st.integers(2, 40), st.integers(1, 40), st.integers(0, 1000))
+def test_sample_purchases_buys_distinct_products_per_customer(n_customers, n_products, k, seed):
+    rng = np.random.default_rng(seed)
+    customers, products = rng.uniform(-1, 1, (n_customers, 5)), rng.uniform(-1, 1, (n_products, 10))
+    taste = make_taste_model(seed=seed)
+    if k > n_products:
+        with pytest.raises(ValueError, match="per_customer"):
+            next(sample_purchases(taste, customers, products, k, seed=seed))
+        return
+    pairs = np.concatenate(list(sample_purchases(taste, customers, products, k, 7, seed=seed)))
+    assert pairs.shape == (n_customers * k, 2)
+    for customer in range(n_customers):
+        bought = pairs[pairs[:, 0] == customer, 1]
+        assert len(bought) == k == len(set(bought.tolist()))
+        assert ((0 <= bought) & (bought < n_products)).all()
+
+
+@given(st.integers(1, 6), st.integers(1, 4), st.floats(0.05, 5.0), st.integers(0, 1000))
+def test_in_batch_softmax_losses_match_numpy(batch, dim, temperature, seed):
+    rng = np.random.default_rng(seed)
+    customers, products = rng.normal(size=(batch, dim)), rng.normal(size=(batch, dim))
+    ids = rng.integers(0, 3, batch)  # repeats: accidental hits
+    log_q = np.log(rng.dirichlet(np.ones(3)))
+    losses = in_batch_softmax_losses(
+        customers.astype("float32"),
+        products.astype("float32"),
+        ids.astype("int32"),
+        log_q.astype("float32"),
+        temperature,
+    ).numpy()
+    logits = customers @ products.T / temperature - log_q[ids][None, :]
+    logits[(ids[:, None] == ids[None, :]) & ~np.eye(batch, dtype=bool)] = -1e9
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    expected = -(np.diag(shifted) - np.log(np.exp(shifted).sum(axis=1)))
+    np.testing.assert_allclose(losses, expected, rtol=1e-3, atol=1e-3)
+    assert (losses >= -1e-6).all()
+
+
+@given(st.lists(st.integers(1024, 65535), min_size=1, max_size=4, unique=True), st.data())
+def test_tf_config_names_every_worker_on_loopback(ports, data):
+    index = data.draw(st.integers(0, len(ports) - 1))
+    config = json.loads(tf_config(ports, index))
+    assert config["cluster"]["worker"] == [f"127.0.0.1:{p}" for p in ports]
+    assert config["task"] == {"type": "worker", "index": index}
