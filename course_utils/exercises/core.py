@@ -81,6 +81,19 @@ def run_check(exercise: str, body: Callable[[], CheckResult]) -> CheckResult:
         return wrong(exercise, f"your code raised {type(error).__name__}: {error}")
 
 
+def known_mistake(value: float, variants: dict[str, float], messages: dict[str, str]) -> str | None:
+    """The message of the first usual mistake whose result on the tiny case equals `value`.
+
+    Args:
+        variants: what each mistake (by name) gives on the check's tiny case.
+        messages: what to tell the learner, by the same names.
+    """
+    for mistake, message in messages.items():
+        if np.isclose(value, variants[mistake]):
+            return message
+    return None
+
+
 def shape_problem(name: str, got, expected: tuple) -> str | None:
     """A sentence if `got` is not an array of shape `expected`, else None."""
     shape = np.shape(got)

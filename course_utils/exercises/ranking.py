@@ -8,7 +8,14 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from course_utils.exercises.core import CheckResult, attempt, correct, run_check, wrong
+from course_utils.exercises.core import (
+    CheckResult,
+    attempt,
+    correct,
+    known_mistake,
+    run_check,
+    wrong,
+)
 
 # --- recall@k: 2 customers, 6 products, k = 2 --------------------------------------------
 _RECALL_LISTS = np.array([[0, 1, 4, 3], [4, 3, 1, 0]])  # best first
@@ -61,9 +68,8 @@ def check_recall_at_k(recall_at_k) -> CheckResult:
         value = float(result)
         if np.isclose(value, values["right"]):
             return correct(exercise, f"recall@2 on the tiny case is {values['right']:.3f}.")
-        for mistake, message in messages.items():
-            if np.isclose(value, values[mistake]):
-                return wrong(exercise, message)
+        if mistake := known_mistake(value, values, messages):
+            return wrong(exercise, mistake)
         return wrong(
             exercise,
             f"on the tiny case (customer 0: 1 of 3 relevant products in its top 2; customer 1: "
@@ -132,9 +138,8 @@ def check_ndcg_at_k(ndcg_at_k) -> CheckResult:
             )
         if np.isclose(value, values["right"]):
             return correct(exercise, f"NDCG@3 on the tiny case is {values['right']:.3f}.")
-        for mistake, message in messages.items():
-            if np.isclose(value, values[mistake]):
-                return wrong(exercise, message)
+        if mistake := known_mistake(value, values, messages):
+            return wrong(exercise, mistake)
         return wrong(
             exercise,
             f"on the tiny case, customer 0's top 3 has relevance 0, 1, 3: DCG = 0/log2(2) + "
