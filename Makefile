@@ -68,8 +68,8 @@ notebooks: $(STAMP) ## Rebuild each .ipynb from its .py and execute it in place
 		|| exit 1; \
 	done
 
-time: $(STAMP) ## Time each notebook here and write the README's run-time column
-	$(BIN)/python -m benchmarks.notebook_times --readme
+time: $(STAMP) ## Time each notebook here (and its 3 slowest cells); write the README run-time column
+	$(BIN)/python -m benchmarks.notebook_times --readme --cells 3
 
 slides: $(STAMP) ## Offline reveal.js decks from the stored outputs, in build/slides/ (S: speaker notes)
 	$(BIN)/python -m tools.build_slides --output build/slides

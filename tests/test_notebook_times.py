@@ -2,7 +2,9 @@
 
 from pathlib import Path
 
-from benchmarks.notebook_times import ROW, update_readme
+import nbformat
+
+from benchmarks.notebook_times import ROW, slowest_cells, update_readme
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
@@ -29,3 +31,25 @@ def test_readme_syllabus_has_one_timed_row_per_notebook_in_one_table():
     assert [name for _, name in rows] == [source.stem for source in SOURCES]
     first, last = rows[0][0], rows[-1][0]
     assert last - first == len(rows) - 1, "a blank line splits the syllabus table"
+
+
+def test_slowest_cells_reads_the_recorded_times_slowest_first():
+    def cell(source, start=None, end=None):
+        node = nbformat.v4.new_code_cell(source)
+        if start:
+            node.metadata["execution"] = {
+                "iopub.execute_input": f"2026-11-30T10:00:{start}Z",
+                "shell.execute_reply": f"2026-11-30T10:00:{end}Z",
+            }
+        return node
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        cell("a = 1", "00.000000", "00.500000"),
+        nbformat.v4.new_markdown_cell("# not code"),
+        cell("model.fit(x)\nmore", "01.000000", "04.250000"),
+        cell("never run"),
+        cell("b = 2", "05.000000", "05.100000"),
+    ]
+    assert slowest_cells(notebook, 2) == [(3.25, 1, "model.fit(x)"), (0.5, 0, "a = 1")]
+    assert slowest_cells(notebook, 0) == []
