@@ -49,7 +49,7 @@ def execute_seconds(path: Path) -> float:
 
 def slowest_cells(notebook: nbformat.NotebookNode, n: int) -> list[tuple[float, int, str]]:
     """The `n` slowest code cells of an executed notebook, slowest first: (seconds, index
-    among the code cells, first line of its source)."""
+    among the code cells, its first line that is not blank, a comment or a seed call)."""
     timed = []
     code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
     for index, cell in enumerate(code_cells):
@@ -59,9 +59,19 @@ def slowest_cells(notebook: nbformat.NotebookNode, n: int) -> list[tuple[float, 
                 datetime.fromisoformat(stamps[key].replace("Z", "+00:00"))
                 for key in ("iopub.execute_input", "shell.execute_reply")
             )
-            first_line = cell.source.splitlines()[0] if cell.source else ""
-            timed.append(((end - start).total_seconds(), index, first_line))
+            timed.append(((end - start).total_seconds(), index, _label(cell.source)))
     return sorted(timed, key=lambda row: -row[0])[:n]
+
+
+def _label(source: str) -> str:
+    """A cell's first line that says what it does: not blank, a comment or a seed."""
+    lines = [line.strip() for line in source.splitlines()]
+    telling = [
+        line
+        for line in lines
+        if line and not line.startswith("#") and not line.startswith("keras.utils.set_random_")
+    ]
+    return (telling or lines or [""])[0]
 
 
 def update_readme(text: str, seconds: dict[str, float]) -> str:

@@ -119,9 +119,8 @@ mlp.summary()
 # %% slideshow={"slide_type": "-"}
 plot_learning_curves(history.history, floor=world.noise_floor, title="MLP on ratings")
 plt.show()
-print("validation MSE by epoch:", " ".join(f"{v:.3f}" for v in history.history["val_loss"]))
-print(f"final training MSE {history.history['loss'][-1]:.3f}, "
-      f"validation MSE {history.history['val_loss'][-1]:.3f}")
+for name, key in (("training", "loss"), ("validation", "val_loss")):
+    print(f"{name:>10} MSE by epoch:", " ".join(f"{v:.3f}" for v in history.history[key]))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # A trap worth knowing: `mlp.predict` returns shape `(n, 1)`. Subtracting a `(n,)` target

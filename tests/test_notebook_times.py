@@ -49,7 +49,8 @@ def test_slowest_cells_reads_the_recorded_times_slowest_first():
         nbformat.v4.new_markdown_cell("# not code"),
         cell("model.fit(x)\nmore", "01.000000", "04.250000"),
         cell("never run"),
-        cell("b = 2", "05.000000", "05.100000"),
+        cell("keras.utils.set_random_seed(SEED)\n\nb = 2", "05.000000", "05.100000"),
     ]
     assert slowest_cells(notebook, 2) == [(3.25, 1, "model.fit(x)"), (0.5, 0, "a = 1")]
+    assert slowest_cells(notebook, 3)[-1] == (0.1, 3, "b = 2")  # the seed call is skipped
     assert slowest_cells(notebook, 0) == []
