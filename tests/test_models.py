@@ -437,3 +437,45 @@ def test_the_concatenating_head_is_applied():
     head.bias.assign(np.zeros(3))
     model.out.bias.assign([0.25])
     np.testing.assert_allclose(model(x).numpy(), 0.25)
+
+
+@pytest.mark.parametrize("kind", ["dot", "retrieval", "mlp"])
+def test_fit_builds_the_optimizer_first_traces_once_and_trains_the_same_weights(kind):
+    """`fit` creates the optimizer's variables before tracing its step (`build_before_fit`):
+    one trace instead of two, and the same trained weights, to the bit, as plain Keras."""
+    import keras
+
+    from course_utils.models import DotTwoTower, InBatchSoftmax
+
+    rng = np.random.default_rng(0)
+    rows = 64
+    x = {"customer": rng.normal(size=(rows, 5)), "product": rng.normal(size=(rows, 3))}
+    y = rng.normal(size=rows)
+    if kind == "retrieval":
+        x["product_id"] = rng.integers(0, 8, rows)
+        y = None
+    elif kind == "mlp":
+        x = np.hstack([x["customer"], x["product"]])
+
+    def trained(plain_keras: bool):
+        setup(seed=3)
+        if kind == "dot":
+            model = DotTwoTower(*_towers())
+        elif kind == "retrieval":
+            model = InBatchSoftmax(*_towers(), product_probability=np.full(8, 1 / 8))
+        else:
+            model = build_mlp(8, (8,))
+        traces = []
+        step = model.train_step
+        model.train_step = lambda data: traces.append(1) or step(data)  # runs when traced
+        model.compile(optimizer="adam", loss=None if kind == "retrieval" else "mse")
+        fit = keras.Model.fit if plain_keras else type(model).fit
+        fit(model, x, y, epochs=2, batch_size=16, verbose=0)
+        return model.get_weights(), len(traces)
+
+    ours, our_traces = trained(plain_keras=False)
+    plain, plain_traces = trained(plain_keras=True)
+    assert (our_traces, plain_traces) == (1, 2)
+    assert len(ours) == len(plain)
+    for a, b in zip(ours, plain, strict=True):
+        np.testing.assert_array_equal(a, b)
