@@ -94,6 +94,13 @@ def known_mistake(value: float, variants: dict[str, float], messages: dict[str, 
     return None
 
 
+def number_problem(what: str, got) -> str | None:
+    """A sentence if `got` is not one number (`what` it should be, e.g. "the mean"), else None."""
+    if np.ndim(got) != 0:
+        return f"return one number, {what}; yours has shape {np.shape(got)}."
+    return None
+
+
 def shape_problem(name: str, got, expected: tuple) -> str | None:
     """A sentence if `got` is not an array of shape `expected`, else None."""
     shape = np.shape(got)

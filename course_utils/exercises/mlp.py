@@ -8,7 +8,14 @@ from collections.abc import Callable
 import keras
 import numpy as np
 
-from course_utils.exercises.core import CheckResult, attempt, correct, run_check, wrong
+from course_utils.exercises.core import (
+    CheckResult,
+    attempt,
+    correct,
+    number_problem,
+    run_check,
+    wrong,
+)
 
 # --- Building the seed's 64-32-1 network -------------------------------------------------
 
@@ -113,11 +120,8 @@ def check_flat_mse(flat_mse: Callable) -> CheckResult:
 
     def body() -> CheckResult:
         value = attempt(flat_mse, _PREDICTED.copy(), _ACTUAL.copy())
-        if np.ndim(value) != 0:
-            return wrong(
-                exercise,
-                f"return one number, the mean; yours has shape {np.shape(value)}.",
-            )
+        if problem := number_problem("the mean", value):
+            return wrong(exercise, problem)
         value = float(value)
         if np.isclose(value, _BROADCAST_MSE):
             return wrong(

@@ -7,7 +7,14 @@ what the right answer is on it.
 import numpy as np
 import pandas as pd
 
-from course_utils.exercises.core import CheckResult, attempt, correct, run_check, wrong
+from course_utils.exercises.core import (
+    CheckResult,
+    attempt,
+    correct,
+    number_problem,
+    run_check,
+    wrong,
+)
 
 # Six ratings of four movies; movie 3 has none. The mean rating is 19 / 6.
 _MOVIES = np.array([0, 0, 1, 2, 2, 2])
@@ -177,10 +184,8 @@ def check_blend_weight(best_blend_weight) -> CheckResult:
 
     def body() -> CheckResult:
         got = attempt(best_blend_weight, _MODEL_A, _MODEL_B, _TRUTH, _WEIGHTS.copy())
-        if np.ndim(got) != 0:
-            return wrong(
-                exercise, f"return one number, the weight; yours has shape {np.shape(got)}."
-            )
+        if problem := number_problem("the weight", got):
+            return wrong(exercise, problem)
         got = float(got)
         scores = [_blend_rmse(w) for w in _WEIGHTS]
         best = float(_WEIGHTS[int(np.argmin(scores))])

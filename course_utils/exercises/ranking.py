@@ -13,6 +13,7 @@ from course_utils.exercises.core import (
     attempt,
     correct,
     known_mistake,
+    number_problem,
     run_check,
     wrong,
 )
@@ -60,11 +61,8 @@ def check_recall_at_k(recall_at_k) -> CheckResult:
 
     def body() -> CheckResult:
         result = attempt(recall_at_k, _RECALL_LISTS.copy(), _RECALL_RELEVANT.copy(), _RECALL_K)
-        if np.ndim(result) != 0:
-            return wrong(
-                exercise,
-                f"return one number, the mean over customers; yours has shape {np.shape(result)}.",
-            )
+        if problem := number_problem("the mean over customers", result):
+            return wrong(exercise, problem)
         value = float(result)
         if np.isclose(value, values["right"]):
             return correct(exercise, f"recall@2 on the tiny case is {values['right']:.3f}.")
@@ -124,11 +122,8 @@ def check_ndcg_at_k(ndcg_at_k) -> CheckResult:
 
     def body() -> CheckResult:
         result = attempt(ndcg_at_k, _NDCG_LISTS.copy(), _NDCG_RELEVANCE.copy(), _NDCG_K)
-        if np.ndim(result) != 0:
-            return wrong(
-                exercise,
-                f"return one number, the mean over customers; yours has shape {np.shape(result)}.",
-            )
+        if problem := number_problem("the mean over customers", result):
+            return wrong(exercise, problem)
         value = float(result)
         if not np.isfinite(value):
             return wrong(
