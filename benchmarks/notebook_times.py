@@ -46,11 +46,6 @@ def execute(path: Path) -> tuple[float, nbformat.NotebookNode]:
     return time.perf_counter() - start, notebook
 
 
-def execute_seconds(path: Path) -> float:
-    """Wall seconds to start a kernel and execute every cell of the notebook at `path`."""
-    return execute(path)[0]
-
-
 def slowest_cells(notebook: nbformat.NotebookNode, n: int) -> list[tuple[float, int, str]]:
     """The `n` slowest code cells of an executed notebook, slowest first: (seconds, index
     among the code cells, its first line that is not blank, a comment or a seed call)."""

@@ -150,7 +150,6 @@ def notebook_06() -> bool:
     notebook = Notebook(ROOT / "notebooks" / "06_movielens.py")
     notebook.run_until("mlp_runs =")  # the data, splits, effects, ALS, the MLP's functions
     ns = notebook.namespace
-    new_rate = ns["LEARNING_RATE"]
     print("notebook 06: validation RMSE (lower is better)")
 
     def als_rmse(sweeps):
@@ -163,30 +162,30 @@ def notebook_06() -> bool:
         f"ALS, 15 -> {ns['ALS_SWEEPS']} sweeps", old, new, old_seconds, new_seconds, RMSE_TOLERANCE
     )
 
+    def old_and_new(text, score, old_constants, new_constants):
+        """Run the cell containing `text` with the old constants, then with the new ones:
+        (old score, new score, old seconds, new seconds), as `verdict` takes them."""
+        scores, seconds = [], []
+        for constants in (old_constants, new_constants):
+            namespace, took = notebook.run_with(text, **constants)
+            scores.append(score(namespace))  # now: the next run changes the namespace
+            seconds.append(took)
+        return (*scores, *seconds)
+
     def best_mlp(ns):
         return min(ns["best_epoch"](curves)[1] for _, curves in ns["mlp_runs"].values())
 
-    scores = {}
-    for rate in (0.001, new_rate):
-        ns, seconds = notebook.run_with("mlp_runs =", LEARNING_RATE=rate)
-        scores[rate] = (best_mlp(ns), seconds)
-    (old, old_seconds), (new, new_seconds) = scores.values()
-    ok &= verdict(
-        f"MLP, learning rate 0.001 -> {new_rate}",
-        old,
-        new,
-        old_seconds,
-        new_seconds,
-        RMSE_TOLERANCE,
-    )
+    old_rate, new_rate = {"LEARNING_RATE": 0.001}, {"LEARNING_RATE": ns["LEARNING_RATE"]}
+    rates = f"0.001 -> {ns['LEARNING_RATE']}"
+    comparison = old_and_new("mlp_runs =", best_mlp, old_rate, new_rate)
+    ok &= verdict(f"MLP, learning rate {rates}", *comparison, RMSE_TOLERANCE)
+
+    def history_score(ns):
+        return ns["history_score"]
+
     notebook.run(notebook.cell("class Watched"))
-    for rate in (0.001, new_rate):
-        ns, seconds = notebook.run_with("history_mlp, history_curves =", LEARNING_RATE=rate)
-        scores[rate] = (ns["history_score"], seconds)
-    (old, old_seconds), (new, new_seconds) = scores.values()
-    ok &= verdict(
-        f"MLP + history, 0.001 -> {new_rate}", old, new, old_seconds, new_seconds, RMSE_TOLERANCE
-    )
+    comparison = old_and_new("history_mlp, history_curves =", history_score, old_rate, new_rate)
+    ok &= verdict(f"MLP + history, {rates}", *comparison, RMSE_TOLERANCE)
 
     print("notebook 06: validation recall@10 of the retrieval model (higher is better)")
     notebook.run(notebook.cell("def user_tower"))
@@ -196,27 +195,17 @@ def notebook_06() -> bool:
         for name in ("LEARNING_RATE", "RETRIEVAL_MAX_EPOCHS", "RETRIEVAL_CHECK_EVERY")
     }
     temperature = ns["TEMPERATURE"]
+    old_schedule = {"LEARNING_RATE": 0.001, "RETRIEVAL_MAX_EPOCHS": 10, "RETRIEVAL_CHECK_EVERY": 5}
 
-    def retrieval(**constants):
-        ns, seconds = notebook.run_with("retriever = InBatchSoftmax(", **constants)
-        return max(recall for recall, _ in ns["checkpoints"].values()), seconds
+    def best_recall(ns):
+        return max(recall for recall, _ in ns["checkpoints"].values())
 
-    old, old_seconds = retrieval(
-        LEARNING_RATE=0.001, RETRIEVAL_MAX_EPOCHS=10, RETRIEVAL_CHECK_EVERY=5
-    )
-    new, new_seconds = retrieval(**new_schedule)
-    ok &= verdict(
-        "in-batch softmax",
-        old,
-        new,
-        old_seconds,
-        new_seconds,
-        RECALL_TOLERANCE,
-        higher_is_better=True,
-    )
-    by_temperature = {temperature: new}
+    comparison = old_and_new("retriever = InBatchSoftmax(", best_recall, old_schedule, new_schedule)
+    ok &= verdict("in-batch softmax", *comparison, RECALL_TOLERANCE, higher_is_better=True)
+    by_temperature = {temperature: comparison[1]}  # the new schedule's recall
     for other in (temperature / 2, temperature * 2):
-        by_temperature[other] = retrieval(TEMPERATURE=other)[0]
+        ns, _ = notebook.run_with("retriever = InBatchSoftmax(", TEMPERATURE=other)
+        by_temperature[other] = best_recall(ns)
     ns["TEMPERATURE"] = temperature
     best = max(by_temperature, key=by_temperature.get)
     print(
