@@ -45,7 +45,7 @@ from course_utils.exercises.movielens import (
     check_movie_effects,
 )
 from course_utils.metrics import ndcg_at_k, recall_at_k, rmse
-from course_utils.models import HistoryEmbedding, InBatchSoftmax
+from course_utils.models import HistoryEmbedding, InBatchSoftmax, build_before_fit
 from course_utils.movielens import as_pair_table, load_movielens, split_known, split_last
 from course_utils.plots import plot_learning_curves
 from course_utils.recommend import top_k
@@ -279,13 +279,14 @@ def train_rating_mlp(frame, dropout, epochs=MAX_EPOCHS, with_history=False, vali
     model = build_rating_mlp(float(frame["rating"].mean()), dropout, watched)
     adam = keras.optimizers.Adam(LEARNING_RATE)
     model.compile(loss="mse", optimizer=adam, steps_per_execution=STEPS_PER_EXECUTION)
-    adam.build(model.trainable_variables)  # now, or fit's first step is traced twice
+    x = ids(frame)
+    build_before_fit(model, x)  # else fit traces its first step twice (see the package)
     watch = {}
     if validation is not None:
         stop = keras.callbacks.EarlyStopping(patience=2, restore_best_weights=True)
         watch = {"validation_data": (ids(validation), validation["rating"]), "callbacks": [stop]}
     curves = model.fit(
-        ids(frame), frame["rating"], epochs=epochs, batch_size=BATCH_SIZE, verbose=0, **watch
+        x, frame["rating"], epochs=epochs, batch_size=BATCH_SIZE, verbose=0, **watch
     )
     return model, curves.history
 
