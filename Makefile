@@ -17,10 +17,11 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help venv workspace lab test lint unit notebooks time bench slides site clean
+.PHONY: help venv workspace lab test lint unit nbval test-portable portable-one-core \
+	portable-other-order notebooks time bench slides site clean
 
 help: ## List the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] in [(3, 11), (3, 12)], "Python 3.11 or 3.12 needed, found " + sys.version'
@@ -55,9 +56,33 @@ lint: $(STAMP) ## Check style with ruff
 unit: $(STAMP) ## Unit tests and notebook checks, without re-executing notebooks
 	$(BIN)/python -m pytest tests
 
-test: lint ## Lint, unit tests, notebook checks, then re-execute every notebook with nbval
+test: lint ## Lint, unit tests, notebook checks, every notebook re-run (nbval), then test-portable
 	$(BIN)/python -m pytest tests
-	$(BIN)/python -m pytest --nbval --nbval-sanitize-with=nbval_sanitize.cfg notebooks
+	$(MAKE) --no-print-directory nbval test-portable
+
+NBVAL = $(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-sanitize-with=nbval_sanitize.cfg
+
+nbval: $(STAMP) ## Re-execute every notebook and compare its outputs with the stored ones
+	$(NBVAL) notebooks
+
+# Would the stored outputs hold on another machine? Two re-runs, side by side, each on a
+# copy of the notebooks (09 writes files beside itself):
+# - on one core: setup() pins every thread pool to the same size, so every output must
+#   match exactly (where taskset exists: Linux);
+# - in another machine's summation order, emulated by one TensorFlow thread and OpenBLAS'
+#   Haswell kernels: the cells whose digits ride on training noise are compared by the
+#   band their own asserts state (tests/test_portability.py lists each), the rest exactly.
+PORTABLE := build/portable
+ONE_CORE := $(if $(shell command -v taskset 2>/dev/null),taskset -c 0)
+OTHER_ORDER := TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OPENBLAS_CORETYPE=Haswell
+
+test-portable: $(STAMP) ## Re-run every notebook on one core and in another CPU's summation order
+	$(MAKE) --no-print-directory -j2 --output-sync=target portable-one-core portable-other-order
+
+portable-one-core portable-other-order: portable-%:
+	rm -rf $(PORTABLE)/$* && mkdir -p $(PORTABLE)/$*
+	cp notebooks/[0-9][0-9]_*.ipynb $(PORTABLE)/$*/
+	$(if $(filter one-core,$*),$(ONE_CORE),env $(OTHER_ORDER)) $(NBVAL) -q $(PORTABLE)/$*
 
 notebooks: $(STAMP) ## Rebuild each .ipynb from its .py and execute it in place
 	@for src in $(NOTEBOOKS); do \

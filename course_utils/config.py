@@ -15,12 +15,27 @@ N_PRODUCT_FEATURES = 10
 MIN_STARS = 1
 MAX_STARS = 5
 
-TF_QUIET_ENV = {
+THREADS = 2
+"""Threads for TensorFlow's and the linear-algebra libraries' pools, on every machine.
+
+Op determinism fixes the order of each sum for one thread-pool size only: TensorFlow and
+OpenBLAS split a sum into as many parts as they have threads, so a 1-core or 8-core machine
+adds the same numbers in another order and prints other last digits. Two is what the
+course's reference laptop has; `setup` sets it whatever the machine has.
+"""
+
+RUNTIME_ENV = {
     # oneDNN's fused kernels change float results by the last bit from run to run.
     "TF_ENABLE_ONEDNN_OPTS": "0",
     # 3 hides TensorFlow's C++ INFO, WARNING and ERROR log lines. With op determinism on,
     # TF 2.21's tf.data rewrite logs "NodeDef mentions attribute use_unbounded_threadpool"
     # as an ERROR on every Keras fit, though nothing fails; real errors still raise in Python.
     "TF_CPP_MIN_LOG_LEVEL": "3",
+    # The same thread-pool sizes everywhere (see THREADS). TensorFlow reads these two at
+    # import; OpenMP (faiss) when it is loaded. `setup` limits the BLAS already loaded.
+    "TF_NUM_INTRAOP_THREADS": str(THREADS),
+    "TF_NUM_INTEROP_THREADS": str(THREADS),
+    "OMP_NUM_THREADS": str(THREADS),
+    "OPENBLAS_NUM_THREADS": str(THREADS),
 }
-"""Environment TensorFlow reads once, when it is first imported."""
+"""Environment that TensorFlow, OpenBLAS and OpenMP read once, when they are loaded."""

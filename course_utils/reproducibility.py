@@ -5,34 +5,41 @@ import sys
 import warnings
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
-from course_utils.config import DEFAULT_SEED, TF_QUIET_ENV
+from course_utils.config import DEFAULT_SEED, RUNTIME_ENV, THREADS
 
 
-def quiet_tensorflow_env() -> None:
-    """Set the variables TensorFlow reads at import, unless the user set them already.
+def set_runtime_env() -> None:
+    """Set the variables TensorFlow, OpenBLAS and OpenMP read at load, unless already set.
 
-    They only take effect if TensorFlow has not been imported yet, which is why
-    `setup` must be the first thing a notebook calls.
+    They only take effect for a library not loaded yet, which is why `setup` must be the
+    first thing a notebook calls; a variable the user set is kept.
     """
-    for name, value in TF_QUIET_ENV.items():
+    for name, value in RUNTIME_ENV.items():
         os.environ.setdefault(name, value)
 
 
 def setup(seed: int = DEFAULT_SEED) -> None:
     """Seed Python, NumPy and Keras, make TensorFlow deterministic, set plot defaults.
 
+    Also fixes the size of every thread pool to `config.THREADS`, so that a machine with
+    one core or eight sums in the same order as the one that stored the outputs.
     Call it once, at the top of a notebook, before importing TensorFlow or Keras.
     """
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     if "tensorflow" in sys.modules and os.environ.get("TF_ENABLE_ONEDNN_OPTS") != "0":
         warnings.warn(
-            "TensorFlow was imported before setup(): oneDNN stays on and results may "
-            "differ in the last digits. Call setup() first, then restart the kernel.",
+            "TensorFlow was imported before setup(): oneDNN stays on, the thread pools keep "
+            "the machine's size, and results may differ in the last digits. Call setup() "
+            "first, then restart the kernel.",
             stacklevel=2,
         )
-    quiet_tensorflow_env()
+    set_runtime_env()
+    # NumPy's OpenBLAS is already loaded (this package imports NumPy), so the variable
+    # above comes too late for it: limit the pools of the libraries loaded so far.
+    threadpool_limits(limits=THREADS)
 
     import keras  # imported here so the environment above is in place first
     import matplotlib as mpl

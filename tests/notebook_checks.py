@@ -176,3 +176,35 @@ def long_lines(source: Path, limit: int = 100) -> list[str]:
         for number, line in enumerate(source.read_text().splitlines(), start=1)
         if len(line) > limit and not line.startswith("# %%")
     ]
+
+
+TOLERANCE_TAG = "nbval-ignore-output"
+"""The cell tag with which nbval skips comparing a cell's output: the cell must assert its band."""
+NBVAL_MARKERS = re.compile(r"^\s*#\s*NBVAL_\w+", re.MULTILINE)
+
+
+def tolerance_cells(notebook: Path) -> dict[str, list[str]]:
+    """{first line of each code cell tagged TOLERANCE_TAG: the `assert` lines it holds}.
+
+    nbval does not compare such a cell's output, so its own asserts are the comparison:
+    a cell with no assert would compare nothing at all.
+    """
+    found = {}
+    for cell in _cells(notebook):
+        if cell["cell_type"] == "code" and TOLERANCE_TAG in cell["metadata"].get("tags", []):
+            lines = "".join(cell["source"]).splitlines()
+            code = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
+            asserts = [line.strip() for line in code if line.lstrip().startswith("assert ")]
+            found[code[0] if code else ""] = asserts
+    return found
+
+
+def other_nbval_exemptions(notebook: Path) -> list[str]:
+    """Cells nbval would skip or not compare by any means other than TOLERANCE_TAG."""
+    problems = []
+    for index, cell in enumerate(_cells(notebook)):
+        tags = set(cell["metadata"].get("tags", [])) - {TOLERANCE_TAG}
+        problems += [f"cell {index}: tag {tag}" for tag in sorted(tags) if tag.startswith("nbval")]
+        if cell["cell_type"] == "code" and NBVAL_MARKERS.search("".join(cell["source"])):
+            problems.append(f"cell {index}: an NBVAL_ comment")
+    return problems

@@ -77,7 +77,7 @@ from course_utils.movielens import (  # noqa: E402
 )
 from course_utils.plots import plot_learning_curves  # noqa: E402
 from course_utils.recommend import pair_features, predict_pairs, score_all, top_k  # noqa: E402
-from course_utils.reproducibility import quiet_tensorflow_env  # noqa: E402
+from course_utils.reproducibility import set_runtime_env  # noqa: E402
 from course_utils.serving import (  # noqa: E402
     Recommender,
     inner_product_to_euclidean,
@@ -827,7 +827,8 @@ def test_learning_curves_plot_exactly_the_history(loss, with_validation, floor):
 def test_config_defaults_are_usable():
     assert validation.check_seed("DEFAULT_SEED", config.DEFAULT_SEED) == config.DEFAULT_SEED
     assert config.MIN_STARS < config.MAX_STARS and config.DEFAULT_K >= 1
-    assert config.TF_QUIET_ENV["TF_ENABLE_ONEDNN_OPTS"] == "0"
+    assert config.RUNTIME_ENV["TF_ENABLE_ONEDNN_OPTS"] == "0"
+    assert config.RUNTIME_ENV["TF_NUM_INTRAOP_THREADS"] == str(config.THREADS)
 
 
 @given(st.sampled_from(BAD_SEEDS[:3] + [True]), st.text("0123", min_size=1, max_size=2))
@@ -836,7 +837,7 @@ def test_setup_refuses_bad_seeds_and_the_env_keeps_user_values(seed, value):
     saved = os.environ.get("TF_CPP_MIN_LOG_LEVEL")
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = value
     try:
-        quiet_tensorflow_env()
+        set_runtime_env()
         assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == value
     finally:
         if saved is None:
