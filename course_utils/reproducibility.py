@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from course_utils.config import DEFAULT_SEED, RUNTIME_ENV, THREADS
+from course_utils.config import DEFAULT_SEED, RUNTIME_ENV
 
 
 def set_runtime_env() -> None:
@@ -23,8 +23,9 @@ def set_runtime_env() -> None:
 def setup(seed: int = DEFAULT_SEED) -> None:
     """Seed Python, NumPy and Keras, make TensorFlow deterministic, set plot defaults.
 
-    Also fixes the size of every thread pool to `config.THREADS`, so that a machine with
-    one core or eight sums in the same order as the one that stored the outputs.
+    Also gives every thread pool the same size on every machine (`config.THREADS`,
+    `config.BLAS_THREADS`), so that a machine with one core or eight sums in the same
+    order as the one that stored the outputs.
     Call it once, at the top of a notebook, before importing TensorFlow or Keras.
     """
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
@@ -39,7 +40,7 @@ def setup(seed: int = DEFAULT_SEED) -> None:
     set_runtime_env()
     # NumPy's OpenBLAS is already loaded (this package imports NumPy), so the variable
     # above comes too late for it: limit the pools of the libraries loaded so far.
-    threadpool_limits(limits=THREADS)
+    threadpool_limits(limits=int(os.environ["OPENBLAS_NUM_THREADS"]))
 
     import keras  # imported here so the environment above is in place first
     import matplotlib as mpl

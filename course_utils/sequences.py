@@ -89,7 +89,7 @@ def order_by_time(
 ) -> Sequences:
     """Sort ratings by user, then timestamp; ratings with the same timestamp in random order.
 
-    A fifth of MovieLens ratings share their second with another of the same user's (a
+    About a third (32%) of MovieLens ratings share their second with another of the same user's (a
     batch rated at once). Sorting those by movie id would hand a sequential model a pattern
     that is an artefact of the sort, so ties are broken at random, with `seed`.
     """

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 SOURCES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
 
-# Every cell compared with a tolerance: {notebook: {its first code line: why its digits move}}.
+# Every cell compared with a tolerance: {notebook: {the start of its first code line: its band}}.
 TOLERANCE = {
     "00_welcome": {},
     "01_synthetic_data": {},
@@ -37,10 +37,49 @@ TOLERANCE = {
     "03_mlp": {},
     "04_top_k_and_metrics": {},
     "05_two_tower": {},
-    "06_movielens": {},
+    "06_movielens": {
+        "mlp_runs = {  # (dropout, training seed): (model, learning curves)": (
+            "validation RMSE of each dropout and seed: 0.86-0.90"
+        ),
+        "history_mlp, history_curves = train_rating_mlp(": (
+            "MLP + history: validation and test RMSE 0.85-0.88, best epoch 1-4"
+        ),
+        "anchors = {": "learned models' test RMSE 0.85-0.89 (MLP mean 1e-4 from rounding)",
+        "stability = {name: [results[name]] for name in": (
+            "every RMSE on every split 0.85-0.89; the blend on both sides of the 0.86 target"
+        ),
+        'print(f"validation recall@{K}, training seeds {TRAINING_SEEDS}:")': (
+            "the two-tower's validation recall by epoch and seed: 0.03-0.12"
+        ),
+        "two_tower_lists = {seed: top_lists(m, users, already_rated)": (
+            "test recall 0.04-0.10 and NDCG 0.015-0.05 per seed, each above popularity's"
+        ),
+        "def found(lists):": "the paired gain over popularity 0.005-0.04, its interval's ends",
+        "shown = two_tower_lists[SEED]": "three users' top 10: 10 distinct movies, none rated",
+        "two_tower_recall = float(np.mean(": (
+            "Solution 7: one recall's standard error 0.007-0.012, the paired half-width 0.01-0.03"
+        ),
+        "for seed, lists in two_tower_lists.items():": "Solution 9: <= 8 of 256 rare movies found",
+    },
     "07_scaling_and_serving": {},
     "08_next_item": {},
-    "09_beyond_one_machine": {},
+    "09_beyond_one_machine": {
+        "log_q = np.log(popularity / popularity.sum()).astype(np.float32)": (
+            "one process's loss by epoch and seed: falls, ends 6.5-6.7"
+        ),
+        "one_recalls = np.array([recall_against_truth(": (
+            "one process's recall@10 by seed: 0.3-0.5"
+        ),
+        'two_curves = {seed: json.loads((run / "chief" / "curve.json").read_text())': (
+            "two workers' loss falls and ends below 6.2; their recall 0.3-0.5"
+        ),
+        "spread = one_recalls.std(ddof=1)": (
+            "two workers within one process's mean +- 2 sd of its seeds; means under 1 sd apart"
+        ),
+        "run, (customer_tower, product_tower) = runs[TWO_WORKER_SEEDS[0]]": (
+            "the reloaded model serves the same top 10 up to ties within 1e-4"
+        ),
+    },
 }
 
 
@@ -51,7 +90,10 @@ def test_every_notebook_has_an_entry():
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_cells_compared_with_a_tolerance_are_the_listed_ones(source):
     found = tolerance_cells(source.with_suffix(".ipynb"))
-    assert sorted(found) == sorted(TOLERANCE[source.stem])
+    listed = TOLERANCE[source.stem]
+    matches = {first: [start for start in listed if first.startswith(start)] for first in found}
+    assert {first: starts for first, starts in matches.items() if len(starts) != 1} == {}
+    assert sorted(start for starts in matches.values() for start in starts) == sorted(listed)
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
@@ -118,9 +160,12 @@ PROBE = textwrap.dedent(
 )
 
 
+PINNED = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS")
+
+
 def _probe(*prefix: str, env: dict | None = None) -> dict:
     environment = dict(os.environ)
-    for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS"):
+    for name in (*PINNED, "OPENBLAS_NUM_THREADS"):
         environment.pop(name, None)
     environment |= env or {}
     result = subprocess.run(
@@ -144,10 +189,14 @@ def one_core_probe():
 
 
 def test_setup_pins_the_thread_pools_on_one_core(one_core_probe):
-    from course_utils.config import THREADS
+    from course_utils.config import BLAS_THREADS, THREADS
 
-    assert one_core_probe["env"] == dict.fromkeys(one_core_probe["env"], str(THREADS))
-    assert one_core_probe["blas"] and set(one_core_probe["blas"]) == {THREADS}
+    assert one_core_probe["env"] == {
+        "TF_NUM_INTRAOP_THREADS": str(THREADS),
+        "TF_NUM_INTEROP_THREADS": str(THREADS),
+        "OMP_NUM_THREADS": str(BLAS_THREADS),
+    }
+    assert one_core_probe["blas"] and set(one_core_probe["blas"]) == {BLAS_THREADS}
 
 
 def test_setup_seeds_python_and_numpy_with_the_seed_it_is_given(one_core_probe):
@@ -160,5 +209,14 @@ def test_setup_seeds_python_and_numpy_with_the_seed_it_is_given(one_core_probe):
 
 
 def test_setup_keeps_a_thread_count_the_user_chose():
-    probe = _probe(env={"TF_NUM_INTRAOP_THREADS": "1"})
+    probe = _probe(env={"TF_NUM_INTRAOP_THREADS": "1", "OPENBLAS_NUM_THREADS": "2"})
     assert probe["env"]["TF_NUM_INTRAOP_THREADS"] == "1"
+    assert set(probe["blas"]) == {2}
+
+
+def test_readme_says_how_many_cells_are_compared_by_band():
+    """The README's guarantee names the listed cells: it must not go stale when one is added."""
+    readme = (ROOT / "README.md").read_text()
+    counts = {name[:2]: len(cells) for name, cells in TOLERANCE.items() if cells}
+    listed = ", ".join(f"{n} in {number}" for number, n in counts.items())
+    assert f"{sum(counts.values())} cells ({listed})" in readme
