@@ -22,7 +22,8 @@
 # - Write one step of alternating least squares, and compare the mean, user and movie
 #   effects, matrix factorisation and an MLP with published RMSEs.
 # - Describe a user by the movies they rated, as well as by an embedding (the idea of SVD++).
-# - Check that results hold across split seeds, and recommend movies with a two-tower model.
+# - Check that results hold across split and training seeds, and recommend movies with a
+#   two-tower model.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ## Setup
@@ -49,9 +50,11 @@ from course_utils.models import HistoryEmbedding, InBatchSoftmax, build_before_f
 from course_utils.movielens import as_pair_table, load_movielens, split_known, split_last
 from course_utils.plots import plot_learning_curves
 from course_utils.recommend import top_k
+from course_utils.sequences import bootstrap_interval
 
 # %% slideshow={"slide_type": "skip"}
 SEED = 42
+TRAINING_SEEDS = (42, 43, 44)  # Keras' seeds: a choice or claim about a trained model uses all
 OTHER_SEEDS = (1, 2)  # two more split seeds, for the stability check (section 9)
 TEST_FRACTION = 0.2  # the dslabs book's 80/20 protocol (section 8)
 VALIDATION_FRACTION = 0.1  # of the training ratings: every choice below is made on it
@@ -60,13 +63,13 @@ ALS_LAMBDAS = [0.1, 0.2, 0.3]  # chosen on validation at the largest rank (secti
 RANKS = [8, 16, 32]  # then the rank; it also sizes the MLP's embeddings (section 5)
 ALS_SWEEPS = 10  # section 4 prints validation RMSE by sweep (see the note below)
 HIDDEN_UNITS = (64, 32)  # the seed's MLP layers, as in notebook 03
-DROPOUTS = [0.0, 0.3]  # chosen on validation (section 5)
+DROPOUTS = [0.0, 0.3]  # chosen on validation (section 5), the simplest first
 MAX_EPOCHS = 20  # early stopping on validation chooses the number of epochs
 BATCH_SIZE = 1024  # for every Keras model; early stopping picks the epochs for it
 LEARNING_RATE = 0.003  # Adam's, for every Keras model (see the note below)
 STEPS_PER_EXECUTION = 32  # Keras runs 32 batches per call into TensorFlow: less overhead
-RETRIEVAL_MAX_EPOCHS = 6  # at most; section 10 checks validation recall every 3 epochs
-RETRIEVAL_CHECK_EVERY = 3
+RETRIEVAL_MAX_EPOCHS = 6  # at most; section 10 checks validation recall every 2 epochs
+RETRIEVAL_CHECK_EVERY = 2
 TEMPERATURE = 0.1  # see section 10
 K = 10
 
@@ -272,9 +275,11 @@ def ids(frame):
     return {"user": frame["user"].to_numpy("int32"), "movie": frame["movie"].to_numpy("int32")}
 
 
-def train_rating_mlp(frame, dropout, epochs=MAX_EPOCHS, with_history=False, validation=None):
+def train_rating_mlp(
+    frame, dropout, epochs=MAX_EPOCHS, with_history=False, validation=None, seed=SEED
+):
     """Train on `frame`; with `validation`, keep the epoch of least validation loss."""
-    keras.utils.set_random_seed(SEED)
+    keras.utils.set_random_seed(seed)
     watched = Watched(frame, embedding_dim) if with_history else None
     model = build_rating_mlp(float(frame["rating"].mean()), dropout, watched)
     adam = keras.optimizers.Adam(LEARNING_RATE)
@@ -299,17 +304,46 @@ def best_epoch(curves):
     return int(np.argmin(curves["val_loss"])) + 1, float(np.sqrt(min(curves["val_loss"])))
 
 
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# One training run is not enough to choose: another seed (the random start and the order of
+# the batches) moves the validation RMSE by about as much as dropout does. So each dropout
+# is trained with each of the three `TRAINING_SEEDS`, and we keep the simplest candidate
+# (no dropout comes first in `DROPOUTS`) whose mean is within the noise of the best mean,
+# here the seeds' spread. This is the "one standard error" rule of Hastie, Tibshirani and
+# Friedman (*The Elements of Statistical Learning*, chapter 7, on cross-validation): a gain
+# smaller than the noise is no reason for the more complex model. We use it for every such
+# choice.
+
+# %% slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
+mlp_runs = {  # (dropout, training seed): (model, learning curves)
+    (p, seed): train_rating_mlp(fit, p, validation=validation, seed=seed)
+    for p in DROPOUTS
+    for seed in TRAINING_SEEDS
+}
+dropout_scores = {  # the validation RMSE of each seed's best epoch
+    p: [best_epoch(mlp_runs[p, seed][1])[1] for seed in TRAINING_SEEDS] for p in DROPOUTS
+}
+print(f"validation RMSE at the best epoch, training seeds {TRAINING_SEEDS}:")
+for p, scores in dropout_scores.items():
+    epochs = [best_epoch(mlp_runs[p, seed][1])[0] for seed in TRAINING_SEEDS]
+    each = ", ".join(f"{v:.3f}" for v in scores)
+    print(f"dropout {p}: {np.mean(scores):.3f} ± {np.std(scores):.3f}  ({each}; epochs {epochs})")
+# Band: the last digits move from machine to machine (compared with a tolerance, not
+# exactly); every run must reach a validation RMSE between 0.86 and 0.90.
+assert all(0.86 < v < 0.90 for scores in dropout_scores.values() for v in scores)
+best_mean = min(np.mean(scores) for scores in dropout_scores.values())
+cutoff = best_mean + max(np.std(scores) for scores in dropout_scores.values())
+dropout = next(p for p in DROPOUTS if np.mean(dropout_scores[p]) <= cutoff)  # the rule
+mlp, mlp_curves = mlp_runs[dropout, SEED]  # the first seed's model goes on to sections 6-7
+
 # %% slideshow={"slide_type": "subslide"}
-keras.utils.set_random_seed(SEED)
-mlp_runs = {p: train_rating_mlp(fit, p, validation=validation) for p in DROPOUTS}
-for p, (_, curves) in mlp_runs.items():
-    epochs, score = best_epoch(curves)
-    print(f"dropout {p}: validation RMSE {score:.3f} after {epochs} epochs")
-dropout = min(DROPOUTS, key=lambda p: best_epoch(mlp_runs[p][1])[1])
-mlp, mlp_curves = mlp_runs[dropout]
-mlp_epochs = best_epoch(mlp_curves)[0]
-results["MLP + genres, year"] = rmse(test_t.y, predict_ratings(mlp, test))
-print(f"chosen dropout {dropout}; MLP test RMSE {results['MLP + genres, year']:.3f}")
+print(f"chosen dropout {dropout}: the simplest within the seeds' spread of the best mean")
+# No mean sits within 0.001 of the cut-off, so last digits cannot flip the choice.
+assert all(abs(np.mean(scores) - cutoff) > 0.001 for scores in dropout_scores.values())
+mlp_epochs = int(np.median([best_epoch(mlp_runs[dropout, s][1])[0] for s in TRAINING_SEEDS]))
+mlp_test = [rmse(test_t.y, predict_ratings(mlp_runs[dropout, s][0], test)) for s in TRAINING_SEEDS]
+results["MLP + genres, year"] = float(np.mean(mlp_test))  # its test RMSE: section 8's table
+print(f"the seeds' median best epoch, for retraining in section 9: {mlp_epochs}")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. A user is also what they watched
@@ -365,22 +399,24 @@ assert gap < 1e-5
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The movie vectors `y_j` are shared by all users, so in principle this part could describe
 # a new user from a few movies picked on sign-up; we have not tested that here. What we do
-# test is the MLP with history, with the dropout chosen above and early stopping again:
+# test is the MLP with history, with the dropout chosen above and early stopping again (one
+# training seed here; section 9 repeats it on two more splits, each with its own seed):
 
-# %% slideshow={"slide_type": "-"}
-keras.utils.set_random_seed(SEED)
+# %% slideshow={"slide_type": "-"} tags=["nbval-ignore-output"]
 history_mlp, history_curves = train_rating_mlp(
-    fit, dropout, with_history=True, validation=validation
+    fit, dropout, with_history=True, validation=validation, seed=SEED
 )
 history_epochs, history_score = best_epoch(history_curves)
 print(f"validation RMSE {history_score:.3f} after {history_epochs} epochs")
 results["MLP + history"] = rmse(test_t.y, predict_ratings(history_mlp, test))
 print(f"MLP + history test RMSE {results['MLP + history']:.3f}")
+# Band: one training run, whose last digits move from machine to machine (compared with a
+# tolerance); both RMSEs between 0.85 and 0.88, and the best epoch among the first four.
+assert 0.85 < history_score < 0.88 and 0.85 < results["MLP + history"] < 0.88
+assert 1 <= history_epochs <= 4, history_epochs
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.5), sharey=True)
 plot_learning_curves(mlp_curves, ax=axes[0], title="MLP + genres, year (MSE)")
 plot_learning_curves(history_curves, ax=axes[1], title="... + what the user watched (MSE)")
-for name, curves in (("MLP", mlp_curves), ("MLP + history", history_curves)):
-    print(f"{name} validation MSE by epoch:", " ".join(f"{v:.3f}" for v in curves["val_loss"]))
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -407,8 +443,6 @@ steps = np.round(np.arange(11) / 10, 1)
 grid = [(a, b, round(1 - a - b, 1)) for a in steps for b in steps if a + b <= 1]
 blend_scores = {w: rmse(validation_t.y, np.dot(w, on_validation)) for w in grid}
 blend_weights = min(blend_scores, key=blend_scores.get)
-for name, row in zip(members, on_validation, strict=True):
-    print(f"validation RMSE {name}: {rmse(validation_t.y, row):.3f}")
 chosen = [f"{w} {name}" for w, name in zip(blend_weights, members, strict=True) if w]
 BLEND = f"blend ({' + '.join(chosen)})"
 print(f"best: {BLEND}, validation RMSE {blend_scores[blend_weights]:.3f}")
@@ -430,7 +464,7 @@ print(f"blend test RMSE {results['blend']:.3f}")
 # book), whose goal is an RMSE below 0.86490 on MovieLens 10M, a data set with a hundred
 # times more ratings than ours.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
 anchors = {
     "global mean": 1.048,  # the book's "Just the average"
     "movie + user effects": 0.908,  # "Movie + User Effects Model"
@@ -441,6 +475,9 @@ print(f"{'model':>22}{'ours':>8}{'book':>8}")
 for name, value in results.items():
     book = f"{anchors[name]:.3f}" if name in anchors else ""
     print(f"{name:>22}{value:8.3f}{book:>8}")
+# Band: the Keras models' last digits move from machine to machine (compared with a
+# tolerance): each between 0.85 and 0.89. Sections 3, 4 and 7 print the other rows exactly.
+assert all(0.85 < results[name] < 0.89 for name in ("MLP + genres, year", "MLP + history", "blend"))
 
 # %% slideshow={"slide_type": "subslide"}
 fig, ax = plt.subplots(figsize=(8, 4))
@@ -451,20 +488,18 @@ ax.axvline(TARGET, color="tab:green", linestyle=":", label="course target")
 ax.set(xlim=(0.8, 1.1), xlabel="RMSE", title="MovieLens latest-small: RMSE by model")
 ax.invert_yaxis()
 ax.legend(loc="lower right")
-print("bars (test RMSE):", " ".join(f"{results[n]:.3f}" for n in names), f"| target {TARGET}")
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Our mean and effects land close to the book's (asserted below within 0.02): same
 # protocol, a different random split. Matrix factorisation and the MLPs go beyond what the
-# book reaches with effects alone. The check below asserts the course's target for the
-# best model; all its choices were made on validation.
+# book reaches with effects alone. The best model, all its choices made on validation, sits
+# right at the course's target on this split; whether it meets it is a question for the
+# next section, because one split's third decimal is not enough to say.
 
 # %% slideshow={"slide_type": "-"}
 best_name = min(results, key=results.get)
-print(f"best model: {best_name}, test RMSE {results[best_name]:.3f}")
-print(f"at most {TARGET}, the course's target: {results[best_name] <= TARGET}")
-assert results[best_name] <= TARGET, results[best_name]
+print(f"best model on this split: {best_name}, test RMSE {results[best_name]:.3f}")
 TOLERANCE = 0.02  # a different random split moves these by about 0.01
 close = all(abs(results[name] - published) < TOLERANCE for name, published in anchors.items())
 print(f"mean and effects all within {TOLERANCE} of the book's: {close}")
@@ -474,21 +509,26 @@ assert results[ALS] < results["regularised effects"] < results["movie + user eff
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 9. Do the results hold on other splits?
 #
-# A difference in the third decimal could be luck of the split. We repeat every model on
-# two more random splits, with every choice made above (lambdas, rank, dropout, epochs,
-# blend weights) kept as it is: each split gets its own fit and test sets.
+# A difference in the third decimal could be luck of the split, or of the training seed.
+# We repeat every model on two more random splits, each with the next training seed, with
+# every choice made above (lambdas, rank, dropout, epochs, blend weights) kept as it is:
+# each split gets its own fit and test sets.
 
 # %% slideshow={"slide_type": "-"}
-def test_rmse_on_split(seed):
-    """Every model of sections 3-7 on another split, with the choices made above."""
+def test_rmse_on_split(seed, training_seed):
+    """Every model of sections 3-7 on another split and seed, with the choices made above."""
     seed_train, seed_test = split_known(ratings, TEST_FRACTION, seed=seed)
     seed_fit, _ = split_known(seed_train, VALIDATION_FRACTION, seed=seed + 1)
     seed_train_t, seed_test_t, seed_fit_t = map(as_pair_table, (seed_train, seed_test, seed_fit))
     biases = fit_biases(seed_train_t, ml.n_users, ml.n_movies, best_lambda, n_sweeps=1)
     models = {
         ALS: als(seed_fit_t, als_rank, als_lambda)[0],
-        "MLP + genres, year": train_rating_mlp(seed_fit, dropout, mlp_epochs)[0],
-        "MLP + history": train_rating_mlp(seed_fit, dropout, history_epochs, True)[0],
+        "MLP + genres, year": train_rating_mlp(
+            seed_fit, dropout, mlp_epochs, seed=training_seed
+        )[0],
+        "MLP + history": train_rating_mlp(
+            seed_fit, dropout, history_epochs, with_history=True, seed=training_seed
+        )[0],
     }
     predictions = member_predictions(seed_test, seed_test_t, models)
     scores = {"regularised effects": rmse_of(biases, seed_test_t)}
@@ -498,26 +538,43 @@ def test_rmse_on_split(seed):
     return scores
 
 
-# %% slideshow={"slide_type": "subslide"}
-keras.utils.set_random_seed(SEED)
+# %% slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
+# The main split's MLP is the mean over the training seeds (section 5), the others one run.
 stability = {name: [results[name]] for name in ("regularised effects", *members, "blend")}
-for seed in OTHER_SEEDS:
-    for name, value in test_rmse_on_split(seed).items():
+for seed, training_seed in zip(OTHER_SEEDS, TRAINING_SEEDS[1:], strict=True):
+    for name, value in test_rmse_on_split(seed, training_seed).items():
         stability[name].append(value)
-print(f"test RMSE over split seeds {(SEED, *OTHER_SEEDS)}:")
+print(f"test RMSE over split seeds {(SEED, *OTHER_SEEDS)}, training seeds {TRAINING_SEEDS}:")
 for name, values in stability.items():
     each = ", ".join(f"{v:.3f}" for v in values)
     print(f"{name:>22}: {np.mean(values):.3f} ± {np.std(values):.3f}  ({each})")
+# Band: the trained models' last digits move from machine to machine (compared with a
+# tolerance): every test RMSE between 0.85 and 0.89, and the blend on both sides of 0.86.
+assert all(0.85 < v < 0.89 for values in stability.values() for v in values), stability
+assert min(stability["blend"]) < TARGET < max(stability["blend"]), stability["blend"]
 
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The spread over splits is a few thousandths. The order of the models holds on every split
+# with room to spare (asserted below, with a margin). The course's target is another
+# matter: the blend lands under 0.86 on one split and over it on another (asserted above),
+# and its mean is within 0.005 of it. So the honest claim is "the blend reaches the target
+# within the noise", not "it beats it".
 
-def always_better(better, worse):
-    return all(a < b for a, b in zip(stability[better], stability[worse], strict=True))
+# %% slideshow={"slide_type": "-"}
+def always_better(better, worse, margin=0.001):
+    pairs = zip(stability[better], stability[worse], strict=True)
+    return all(a < b - margin for a, b in pairs)
 
 
 for better, worse in [(ALS, "regularised effects"), ("MLP + history", "MLP + genres, year"),
                       ("blend", ALS), ("blend", "MLP + history")]:
-    print(f"{better} better than {worse} on every split: {always_better(better, worse)}")
+    print(f"{better} better than {worse} by over 0.001 on every split: "
+          f"{always_better(better, worse)}")
     assert always_better(better, worse)
+blend_mean = float(np.mean(stability["blend"]))
+at_target = abs(blend_mean - TARGET) < 0.005
+print(f"blend's mean over the splits within 0.005 of the target {TARGET}: {at_target}")
+assert at_target, blend_mean
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 10. Retrieval: the two-tower on each user's history
@@ -574,15 +631,7 @@ def one_hot(users, movies):
     return hidden
 
 
-# %% slideshow={"slide_type": "subslide"}
-keras.utils.set_random_seed(SEED)
 learn_counts = np.bincount(learn["movie"], minlength=ml.n_movies)
-retriever = InBatchSoftmax(
-    user_tower(), movie_tower(), learn_counts / learn_counts.sum(), temperature=TEMPERATURE
-)
-retriever.compile(
-    optimizer=keras.optimizers.Adam(LEARNING_RATE), steps_per_execution=STEPS_PER_EXECUTION
-)
 positives = {  # 2-D: one id per row, the towers' input
     "customer": learn[["user"]].to_numpy("int32"),
     "product": learn[["movie"]].to_numpy("int32"),
@@ -592,22 +641,73 @@ seen_in_learn = np.zeros((ml.n_users, ml.n_movies), dtype=bool)
 seen_in_learn[learn["user"], learn["movie"]] = True
 valid_users = penultimate["user"].to_numpy("int32")
 valid_hidden = one_hot(valid_users, penultimate["movie"])
-checkpoints = {}
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# A retrieval run depends on its seed too: the same model, started from another random draw
+# and fed the batches in another order, finds a few more or fewer of the 671 hidden movies.
+# So it is trained once per training seed, with its validation recall checked every
+# `RETRIEVAL_CHECK_EVERY` epochs.
+
+# %% slideshow={"slide_type": "subslide"}
 every = RETRIEVAL_CHECK_EVERY
-for epochs in range(every, RETRIEVAL_MAX_EPOCHS + 1, every):
-    retriever.fit(
-        positives, epochs=epochs, initial_epoch=epochs - every, batch_size=BATCH_SIZE, verbose=0
+recalls, weights, retrievers = {}, {}, {}  # by (training seed, epochs); the models by seed
+for seed in TRAINING_SEEDS:
+    keras.utils.set_random_seed(seed)
+    retriever = InBatchSoftmax(
+        user_tower(), movie_tower(), learn_counts / learn_counts.sum(), temperature=TEMPERATURE
     )
-    recall = recall_at_k(top_lists(retriever, valid_users, seen_in_learn), valid_hidden, K)
-    checkpoints[epochs] = (recall, retriever.get_weights())
-    print(f"after {epochs} epochs: validation recall@{K} {recall:.3f}")
-retrieval_epochs = max(checkpoints, key=lambda e: checkpoints[e][0])
-retriever.set_weights(checkpoints[retrieval_epochs][1])
-print(f"chosen: {retrieval_epochs} epochs")
+    retriever.compile(
+        optimizer=keras.optimizers.Adam(LEARNING_RATE), steps_per_execution=STEPS_PER_EXECUTION
+    )
+    for epochs in range(every, RETRIEVAL_MAX_EPOCHS + 1, every):
+        retriever.fit(
+            positives, epochs=epochs, initial_epoch=epochs - every, batch_size=BATCH_SIZE,
+            verbose=0,
+        )
+        top = top_lists(retriever, valid_users, seen_in_learn)
+        recalls[seed, epochs] = recall_at_k(top, valid_hidden, K)
+        weights[seed, epochs] = retriever.get_weights()
+    retrievers[seed] = retriever
+checkpoints = {  # epochs: (mean validation recall over the seeds, each seed's weights)
+    e: (np.mean([recalls[s, e] for s in TRAINING_SEEDS]), [weights[s, e] for s in TRAINING_SEEDS])
+    for e in range(every, RETRIEVAL_MAX_EPOCHS + 1, every)
+}
+
+# %% slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
+print(f"validation recall@{K}, training seeds {TRAINING_SEEDS}:")
+for e, (mean, _) in checkpoints.items():
+    each = [recalls[s, e] for s in TRAINING_SEEDS]
+    listed = ", ".join(f"{r:.3f}" for r in each)
+    print(f"after {e} epochs: {mean:.3f} ± {np.std(each):.3f}  ({listed})")
+# Band: a retrieval run's recall moves in its second or third decimal from machine to
+# machine (compared with a tolerance); every run's validation recall between 0.03 and 0.12.
+assert all(0.03 < r < 0.12 for r in recalls.values()), recalls
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The recall grows over the first epochs and then levels off: the means of the last two
+# checkpoints differ by less than the noise of a recall over 671 users. That noise is a
+# **standard error**: each user's hidden movie is found or not, so a recall r over n users
+# has standard error sqrt(r(1 - r)/n). The rule of section 5 again: the fewest epochs whose
+# mean is within one standard error of the best mean.
+
+# %% slideshow={"slide_type": "-"}
+top_recall = max(mean for mean, _ in checkpoints.values())
+standard_error = np.sqrt(top_recall * (1 - top_recall) / len(valid_users))
+recall_cutoff = top_recall - standard_error
+retrieval_epochs = min(e for e, (mean, _) in checkpoints.items() if mean >= recall_cutoff)
+print(f"standard error of a recall over {len(valid_users)} users: about {standard_error:.2f}")
+print(f"chosen: {retrieval_epochs} epochs, the fewest within one standard error of the best")
+# No mean sits within 0.003 of the cut-off, so last digits cannot flip the choice.
+assert all(abs(mean - recall_cutoff) > 0.003 for mean, _ in checkpoints.values())
+for index, seed in enumerate(TRAINING_SEEDS):  # each seed's model, at the chosen epochs
+    retrievers[seed].set_weights(checkpoints[retrieval_epochs][1][index])
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Now the test: each user's latest movie, with everything they rated before it excluded.
-# Popularity (the most-rated movies) is the baseline to beat.
+# Popularity (the most-rated movies) is the baseline to beat. Are the lists also personal?
+# The **overlap** of two users' top 10 is the share of movies they have in common, averaged
+# over all pairs of users. Popularity gives everyone the most-rated movies they have not
+# rated yet, so its lists overlap a lot:
 
 # %% slideshow={"slide_type": "-"}
 users = latest["user"].to_numpy("int32")
@@ -616,51 +716,87 @@ already_rated[earlier["user"], earlier["movie"]] = True
 hidden = one_hot(users, latest["movie"])
 movie_counts = np.bincount(earlier["movie"], minlength=ml.n_movies)
 popular = np.tile(movie_counts.astype(float), (len(users), 1))
-lists = {
-    "popularity": top_k(popular, K, exclude=already_rated[users]),
-    "two-tower": top_lists(retriever, users, already_rated),
-}
-retrieval = {
-    name: (recall_at_k(r, hidden, K), ndcg_at_k(r, hidden, K))
-    for name, r in lists.items()
-}
-for name, (recall, ndcg) in retrieval.items():
-    print(f"{name:>10}: recall@{K} {recall:.3f}, NDCG@{K} {ndcg:.3f}")
-two_tower, popularity = retrieval["two-tower"], retrieval["popularity"]
-assert two_tower[0] > popularity[0] and two_tower[1] > popularity[1]  # recall and NDCG
+popularity_lists = top_k(popular, K, exclude=already_rated[users])
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# One hidden movie out of 9,066 is a hard target: popularity already finds it for a few
-# percent of users, because people do watch popular films. The two-tower finds it more
-# often (asserted), though with 671 users the gap is only about one standard error
-# (Solution 7 prints it): a modest win, not a decisive one. Are its lists personal? The
-# **overlap** of two users' top 10 is the share of movies they have in common, averaged
-# over all pairs of users. Popularity gives everyone the most-rated movies they have not
-# rated yet, so its lists overlap a lot:
 
-# %% slideshow={"slide_type": "-"}
-def mean_overlap(top_lists):
+def mean_overlap(lists):
     """Mean share of the top-k two different users have in common, over all pairs."""
-    n, k = top_lists.shape
-    in_lists = np.bincount(top_lists.reshape(-1), minlength=ml.n_movies)  # lists with movie
+    n, k = lists.shape
+    in_lists = np.bincount(lists.reshape(-1), minlength=ml.n_movies)  # lists with movie
     return float((in_lists * (in_lists - 1)).sum() / (n * (n - 1) * k))
 
 
-overlap = {name: mean_overlap(rec) for name, rec in lists.items()}
-print(", ".join(f"{name}: mean overlap {value:.3f}" for name, value in overlap.items()))
-assert overlap["two-tower"] < 0.5 * overlap["popularity"]
+def retrieval_scores(lists):
+    """recall@K, NDCG@K and the mean overlap of one model's top-K lists."""
+    return recall_at_k(lists, hidden, K), ndcg_at_k(lists, hidden, K), mean_overlap(lists)
+
+
+popularity = retrieval_scores(popularity_lists)
+recall, ndcg, overlap = popularity
+print(f"popularity: recall@{K} {recall:.3f}, NDCG@{K} {ndcg:.3f}, mean overlap {overlap:.3f}")
+
+# %% slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
+two_tower_lists = {seed: top_lists(m, users, already_rated) for seed, m in retrievers.items()}
+two_tower = {seed: retrieval_scores(lists) for seed, lists in two_tower_lists.items()}
+for seed, (recall, ndcg, overlap) in two_tower.items():
+    print(f"two-tower, seed {seed}: recall@{K} {recall:.3f}, NDCG@{K} {ndcg:.3f}, "
+          f"mean overlap {overlap:.3f}")
+mean, spread = np.mean(list(two_tower.values()), axis=0), np.std(list(two_tower.values()), 0)
+print(f"two-tower, mean ± spread: recall@{K} {mean[0]:.3f} ± {spread[0]:.3f}, "
+      f"NDCG@{K} {mean[1]:.3f} ± {spread[1]:.3f}")
+# Band: retrieval's last digits move from machine to machine (compared with a tolerance):
+# every seed's recall@10 within 0.04-0.10 and NDCG@10 within 0.015-0.05. The prose's
+# claims hold on every seed with a margin: above popularity on both, overlap under half.
+for recall, ndcg, overlap in two_tower.values():
+    assert 0.04 < recall < 0.10 and 0.015 < ndcg < 0.05, (recall, ndcg)
+    assert recall > popularity[0] + 0.005 and ndcg > popularity[1] + 0.002, (recall, ndcg)
+    assert overlap < 0.5 * popularity[2], overlap
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# Three users' top 10, with what they watched last:
+# On every seed the two-tower finds the hidden movie more often than popularity, and its
+# lists are far more personal. Is the gap in recall more than luck of the 671 users? Both
+# models are scored on the same users, so we compare them user by user: for each user, the
+# two-tower's hit (averaged over the seeds) minus popularity's. A **bootstrap** resamples
+# the users with replacement many times and recomputes the mean difference each time; the
+# middle 95% of those means is the interval.
 
-# %% slideshow={"slide_type": "-"}
+# %% slideshow={"slide_type": "-"} tags=["nbval-ignore-output"]
+def found(lists):
+    """1 for each user whose hidden movie is in their top-K list, else 0."""
+    return np.take_along_axis(hidden, lists, axis=1).sum(axis=1)
+
+
+two_tower_found = np.mean([found(lists) for lists in two_tower_lists.values()], axis=0)
+gain, low, high = bootstrap_interval(two_tower_found - found(popularity_lists), seed=SEED)
+print(f"two-tower minus popularity, recall@{K}: {gain:.3f}, "
+      f"95% interval over users [{low:.3f}, {high:.3f}]")
+# Band: the mean gain moves with the machine's last digits (compared with a tolerance);
+# it stays within 0.005-0.04, with the interval's low end within 0.01 of zero.
+assert 0.005 < gain < 0.04 and -0.01 < low < 0.01 and gain < high < 0.07, (gain, low, high)
+
+# %% [markdown] slideshow={"slide_type": "-"}
+# The interval's low end is close to zero: with one hidden movie for each of 671 users, the
+# two-tower's lead of about 0.02 is at the edge of what this test can show. It is a modest
+# win, not a decisive one. Notebook 08's protocol, with thousands of test events, can tell
+# such models apart.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Three users' top 10 from the first training seed's model (another seed recommends other
+# titles), with the movies they liked most and the one they watched last:
+
+# %% slideshow={"slide_type": "-"} tags=["nbval-ignore-output"]
+shown = two_tower_lists[SEED]
 for row, user in enumerate(users[:3]):
     seen = earlier[earlier["user"] == user].nlargest(3, "rating")["movie"]
     print(f"user {ml.user_ids[user]}: liked {', '.join(ml.titles[seen])}")
     print(f"  hidden latest: {ml.titles[latest['movie'].iloc[row]]}")
-    for rank, movie in enumerate(lists["two-tower"][row], start=1):
+    for rank, movie in enumerate(shown[row], start=1):
         year = int(ml.years[movie]) if not np.isnan(ml.years[movie]) else "?"
         print(f"  {rank:2d}. {ml.titles[movie]} ({year})")
+# The titles change with the machine's last digits (compared with a tolerance); every list
+# holds 10 different movies, none of them already rated by its user.
+for row, user in enumerate(users[:3]):
+    assert len(set(shown[row])) == K and not already_rated[user, shown[row]].any()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
@@ -671,12 +807,16 @@ for row, user in enumerate(users[:3]):
 #   package, beats the effects on every split seed we tried (asserted), with its rank and
 #   penalty chosen on validation.
 # - Describing each user also by the movies they rated (SVD++'s idea, as one Keras layer)
-#   lowers the MLP's test RMSE on every split seed (asserted), and the blend chosen on
-#   validation is the best model, at most the course's target (asserted; section 9 prints
-#   the spread across split seeds).
+#   lowers the MLP's test RMSE on every split and training seed (asserted, with a margin),
+#   and the blend chosen on validation is the best model on every split. It reaches the
+#   course's target only within the noise: its mean over three splits is within 0.005 of
+#   0.86, under it on some splits and over it on another.
+# - Choices about trained models (dropout, the retrieval model's epochs) are made on the mean
+#   over three training seeds, keeping the simplest candidate within the noise of the best.
 # - The two-tower, trained by in-batch softmax on histories, finds users' next movie more
-#   often than popularity does (by about one standard error), with far more personal
-#   lists (mean overlap asserted).
+#   often than popularity on every training seed, with far more personal lists (asserted);
+#   the paired interval over users shows the gain is modest, at the edge of what 671 users
+#   can show.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
@@ -871,18 +1011,25 @@ print(f"share of the fit ratings above their user's mean: {above_mean.mean():.1%
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Solution 7
 
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
-two_tower_recall = retrieval["two-tower"][0]
-standard_error = np.sqrt(two_tower_recall * (1 - two_tower_recall) / len(users))
-print(f"recall@{K} {two_tower_recall:.3f} over {len(users)} users: "
-      f"standard error {standard_error:.3f}")
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution", "nbval-ignore-output"]
+two_tower_recall = float(np.mean([recall for recall, _, _ in two_tower.values()]))
+one_recall = np.sqrt(two_tower_recall * (1 - two_tower_recall) / len(users))
+print(f"recall@{K} about {two_tower_recall:.2f} over {len(users)} users: "
+      f"standard error of that one recall {one_recall:.3f}")
+print(f"half the width of section 10's paired interval: {(high - low) / 2:.2f}")
+# Band: both move with the machine's last digits (compared with a tolerance).
+assert 0.007 < one_recall < 0.012 and 0.01 < (high - low) / 2 < 0.03, (one_recall, low, high)
 
 # %% [markdown] jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # <details><summary>Model answer (click to open)</summary>
 #
-# Each user's hidden movie is either found or not, so recall@10 over 671 users has the
-# standard error printed above. A change smaller than about two standard errors can be
-# luck; compare on validation over a few seeds before believing it. Build the user tower
+# Each user's hidden movie is either found or not, so one recall@10 over 671 users has a
+# standard error of about 0.009 (printed above). But a change is a comparison of two models
+# on the same users, and its yardstick is the paired interval of section 10: it resamples
+# users and keeps each user's two results together. Half its width is about 0.02 (printed
+# above), so a change in recall@10 smaller than that cannot be told from the luck of the
+# users. Compare the variant with the plain two-tower on validation, over the three
+# training seeds, and with a paired interval, before believing it. Build the user tower
 # as a `keras.Model` whose output is `Add()([Flatten()(Embedding(...)(user)),
 # HistoryEmbedding(learn["user"], learn["movie"], ...)(Flatten()(user))])`.
 #
@@ -894,9 +1041,10 @@ print(f"recall@{K} {two_tower_recall:.3f} over {len(users)} users: "
 # %% [markdown] jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # <details><summary>Model answer (click to open)</summary>
 #
-# Run the cell of section 10 that trains the retriever three times, passing
-# `TEMPERATURE / 2`, `TEMPERATURE` and `2 * TEMPERATURE` to `InBatchSoftmax`, and keep
-# the one with the best validation recall. In `benchmarks/schedules.py`'s run of it the
+# Set `TEMPERATURE` to half its value, then to twice it, and run the cell of section 10
+# that trains the retrievers (one per training seed) each time. Compare the mean validation
+# recall over the seeds, and keep the best, or the simplest within one standard error of
+# it, as section 10 does for the epochs. In `benchmarks/schedules.py`'s run of it the
 # three were within about one standard error of each other (Solution 7): the temperature
 # matters less here than the number of epochs, and the test set is still used only once.
 #
@@ -907,17 +1055,27 @@ print(f"recall@{K} {two_tower_recall:.3f} over {len(users)} users: "
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 rare_hidden = movie_counts[latest["movie"].to_numpy()] < 20
-for name, rec in lists.items():
-    recall = recall_at_k(rec[rare_hidden], hidden[rare_hidden], K)
-    print(f"{name:>10}: recall@{K} {recall:.3f} for the {rare_hidden.sum()} users "
-          f"whose hidden movie has fewer than 20 ratings")
+print(f"{rare_hidden.sum()} of {len(users)} users' hidden movie has fewer than 20 ratings")
+recall = recall_at_k(popularity_lists[rare_hidden], hidden[rare_hidden], K)
+print(f"popularity: recall@{K} {recall:.3f} for them")
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution", "nbval-ignore-output"]
+for seed, lists in two_tower_lists.items():
+    hits = int(found(lists)[rare_hidden].sum())
+    print(f"two-tower, seed {seed}: recall@{K} {hits / rare_hidden.sum():.3f} for them "
+          f"({hits} of {rare_hidden.sum()} found)")
+# Band: a handful of users, which moves with the machine's last digits (compared with a
+# tolerance): on every seed at most 8 of them, under half the recall over all users.
+assert all(found(lists)[rare_hidden].sum() <= 8 for lists in two_tower_lists.values())
 
 # %% [markdown] jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # <details><summary>Model answer (click to open)</summary>
 #
-# Popularity cannot find a rare movie (it is never among the most rated), and the
-# two-tower finds it much less often than for all users: with few ratings to learn from,
-# a rare movie's vector rests mostly on its genres and year. Few users are in this group,
-# so these recalls are noisy (Solution 7's standard error, for a smaller n, is larger).
+# This is not a small group: more than a third of the users (printed above) watched a
+# rarely rated movie last. Popularity cannot find a rare movie (it is never among the most
+# rated), and the two-tower finds only a handful of them, on every seed far fewer than for
+# all users: with few ratings to learn from, a rare movie's vector rests mostly on its
+# genres and year. Counts this small are noisy: one user more or less moves the recall by
+# 1/256, and which users are found changes with the seed.
 #
 # </details>

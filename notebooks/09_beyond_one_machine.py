@@ -23,7 +23,7 @@
 # - Write a purchase log as sharded TFRecord files and stream it back with `tf.data`
 #   (interleave, shuffle buffer, batch, prefetch), never holding it as one array.
 # - Train the dot two-tower with `MultiWorkerMirroredStrategy` on two workers, and check it
-#   matches one process.
+#   matches one process within the noise that the training seed alone makes.
 # - Export the towers and a top-k signature, reload them in a new process, serve them.
 #
 # The plan: (1) the cost of pairs, (2) a log on disk, (3) the pipeline, (4) one process,
@@ -37,6 +37,7 @@ from course_utils import setup
 
 setup(seed=42)
 
+import functools
 import json
 import shutil
 import subprocess
@@ -58,7 +59,9 @@ from course_utils.serving import top_k_dot
 from course_utils.worker import build_towers
 
 # %% slideshow={"slide_type": "skip"}
-SEED = 42
+SEED = 42  # the data: features, purchases, the shards
+TRAINING_SEEDS = (42, 43, 44)  # one process trains once per seed: the noise to compare with
+TWO_WORKER_SEEDS = (42,)  # two workers train once per seed (about 12 s each)
 FULL_CUSTOMERS, FULL_PRODUCTS = 100_000, 10_000  # the world `make bench` trains on
 N_CUSTOMERS, N_PRODUCTS = 10_000, 2_000  # the world this notebook trains on, to stay quick
 PER_CUSTOMER = 20  # purchases per customer
@@ -69,7 +72,7 @@ EMBEDDING_DIM = 16
 TEMPERATURE = 0.1
 N_WORKERS = 2
 K = 10
-TOLERANCE = 0.02  # two workers must reach one process's recall@10 within this
+SPREADS = 2  # two workers must land within 2 standard deviations of one process's seeds
 N_EVALUATED = 1000  # customers whose top 10 is compared with the hidden truth
 DATA = Path("data") / "purchases"  # written here, next to the notebook; git ignores data/
 
@@ -146,30 +149,42 @@ print(f"{len(set(ids[0]))} distinct customers in a batch of {GLOBAL_BATCH}: the 
 # trained with the in-batch softmax loss and its logQ correction. Keras 3's `fit` does not
 # run under multi-worker strategies (keras-team/keras issue 20585), so `train_towers` writes
 # the training step out; here it runs with the default strategy: one process, one replica.
-# It prints nothing while it trains, then one line of losses; run with the environment
+# It prints nothing while it trains, then a line of losses; run with the environment
 # variable `COURSE_PROGRESS=1` (as `make lab` does) to watch a Keras progress bar instead.
 #
-# Quality is measured against the hidden truth: for 1,000 customers, how many of their 10
-# truly most likely purchases the model's top 10 finds.
+# A training run depends on its seed: the seed draws the initial weights and the order in
+# which the shuffle buffer hands out purchases. So one process trains three times, once per
+# seed of `TRAINING_SEEDS`; section 5 compares two workers with that spread, not with one
+# number. (The last digits of every loss and recall below also move with the CPU that
+# runs them, which is why these cells check a band instead of exact digits.)
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
 log_q = np.log(popularity / popularity.sum()).astype(np.float32)
 config = {"customer_units": [32], "product_units": [32], "embedding_dim": EMBEDDING_DIM}
 
 
-def make_dataset(context):
+def make_dataset(context, seed):
     mine = shards[context.input_pipeline_id :: context.num_input_pipelines]
     size = context.get_per_replica_batch_size(GLOBAL_BATCH)
-    return read_purchases(mine, customer_features, product_features, size, seed=SEED)
+    return read_purchases(mine, customer_features, product_features, size, seed=seed)
 
 
-keras.utils.set_random_seed(SEED)
-towers = build_towers(config, 5, 10)
-one_curve = train_towers(tf.distribute.get_strategy(), towers, make_dataset, log_q,
-                         EPOCHS, GLOBAL_BATCH, TEMPERATURE)
-print("one process, training loss by epoch:", np.round(one_curve, 3))
+one_towers, one_curves = {}, {}
+for seed in TRAINING_SEEDS:
+    keras.utils.set_random_seed(seed)
+    one_towers[seed] = build_towers(config, 5, 10)
+    one_curves[seed] = train_towers(tf.distribute.get_strategy(), one_towers[seed],
+                                    functools.partial(make_dataset, seed=seed), log_q,
+                                    EPOCHS, GLOBAL_BATCH, TEMPERATURE)
+    print(f"one process, seed {seed}, training loss by epoch:", np.round(one_curves[seed], 3))
+# Band, not digits (they move with the CPU): every seed's loss falls, and ends in 6.5-6.7.
+assert all(curve[-1] < curve[0] and 6.5 < curve[-1] < 6.7 for curve in one_curves.values())
 
-# %% slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Quality is measured against the hidden truth: for 1,000 customers, how many of their 10
+# truly most likely purchases the model's top 10 finds.
+
+# %% slideshow={"slide_type": "-"}
 evaluated = np.arange(N_EVALUATED)
 truth = taste.purchase_probability(customer_features[evaluated], product_features)
 best = np.argsort(-truth, axis=1, kind="stable")[:, :K]
@@ -181,10 +196,24 @@ def recall_against_truth(customer_tower, product_tower):
     return overlap_at_k(top_k_dot(customers, products, K)[0], best)
 
 
-one_recall = recall_against_truth(*towers)
 random_recall = K / N_PRODUCTS
-print(f"recall@10 against the hidden truth: one process {one_recall:.3f} "
-      f"(random: {random_recall:.3f})")
+print(f"recall@10 of a random top 10, on average: {random_recall:.3f}")
+
+# %% slideshow={"slide_type": "-"} tags=["nbval-ignore-output"]
+one_recalls = np.array([recall_against_truth(*one_towers[seed]) for seed in TRAINING_SEEDS])
+recalls = zip(TRAINING_SEEDS, one_recalls, strict=True)
+print("recall@10 against the hidden truth, one process:",
+      ", ".join(f"seed {seed} {recall:.3f}" for seed, recall in recalls))
+print(f"mean {one_recalls.mean():.2f}, standard deviation over seeds "
+      f"{one_recalls.std(ddof=1):.2f}")
+# Band, not digits (they move with the CPU): every seed finds 0.3-0.5 of the true top 10,
+# at least 60 times what a random top 10 finds.
+assert np.all((0.3 < one_recalls) & (one_recalls < 0.5)), one_recalls
+
+# %% [markdown] slideshow={"slide_type": "-"}
+# Every seed's top 10 holds about four of each customer's ten most likely purchases, where
+# a random top 10 has a recall of 0.005. But the seeds differ from each other by a few
+# hundredths of recall: the noise that any comparison of two training runs must beat.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Two workers
@@ -196,51 +225,85 @@ print(f"recall@10 against the hidden truth: one process {one_recall:.3f} "
 # of each global batch of 1,024; after every step the workers add up their gradients
 # (an all-reduce), so both replicas of the towers stay identical. Worker 0, the chief,
 # saves the towers. The `with` block stops both workers however it ends, even if a cell
-# fails or is interrupted.
+# fails or is interrupted. The pair trains once per seed in `TWO_WORKER_SEEDS`, here one,
+# to keep the notebook quick: each run starts two new Python processes, which costs seconds.
 
 # %% slideshow={"slide_type": "subslide"}
-run = DATA.parent / "two_workers"
-shutil.rmtree(run, ignore_errors=True)
-run.mkdir(parents=True)
-np.savez(run / "features.npz", customer_features=customer_features,
+work = DATA.parent / "two_workers"
+shutil.rmtree(work, ignore_errors=True)
+work.mkdir(parents=True)
+np.savez(work / "features.npz", customer_features=customer_features,
          product_features=product_features, log_q=log_q)
-worker_config = config | {
-    "shards": [str(path.resolve()) for path in shards], "features": str(run / "features.npz"),
-    "epochs": EPOCHS, "global_batch": GLOBAL_BATCH, "temperature": TEMPERATURE,
-    "seed": SEED, "output": str(run / "chief"),
-}
-(run / "config.json").write_text(json.dumps(worker_config))
-with worker_processes(N_WORKERS, "course_utils.worker", run / "config.json", run) as workers:
-    codes = wait_for_workers(workers, timeout=300)
-print("worker exit codes:", codes)
-print((run / "worker-1.log").read_text().strip().splitlines()[-1])
-assert codes == [0] * N_WORKERS, (run / "worker-0.log").read_text()[-2000:]
+runs = {seed: work / f"seed_{seed}" for seed in TWO_WORKER_SEEDS}
+for seed, run in runs.items():
+    run.mkdir()
+    worker_config = config | {
+        "shards": [str(path.resolve()) for path in shards],
+        "features": str(work / "features.npz"), "epochs": EPOCHS, "global_batch": GLOBAL_BATCH,
+        "temperature": TEMPERATURE, "seed": seed, "output": str(run / "chief"),
+    }
+    (run / "config.json").write_text(json.dumps(worker_config))
+    with worker_processes(N_WORKERS, "course_utils.worker", run / "config.json", run) as workers:
+        codes = wait_for_workers(workers, timeout=300)
+    print(f"seed {seed}, worker exit codes: {codes}")
+    assert codes == [0] * N_WORKERS, (run / "worker-0.log").read_text()[-2000:]
 
-# %% slideshow={"slide_type": "subslide"}
-two_curve = json.loads((run / "chief" / "curve.json").read_text())
-chief_towers = [keras.models.load_model(run / "chief" / f"{side}_tower.keras")
-                for side in ("customer", "product")]
-two_recall = recall_against_truth(*chief_towers)
+# %% slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
+two_curves = {seed: json.loads((run / "chief" / "curve.json").read_text())
+              for seed, run in runs.items()}
+chiefs = {seed: [keras.models.load_model(run / "chief" / f"{side}_tower.keras")
+                 for side in ("customer", "product")] for seed, run in runs.items()}
+two_recalls = np.array([recall_against_truth(*chiefs[seed]) for seed in TWO_WORKER_SEEDS])
 fig, ax = plt.subplots(figsize=(5, 3))
-ax.plot(range(1, EPOCHS + 1), one_curve, marker="o", label="one process")
-ax.plot(range(1, EPOCHS + 1), two_curve, marker="s", label="two workers")
+for seed, curve in one_curves.items():
+    ax.plot(range(1, EPOCHS + 1), curve, "o-", color="C0",
+            label="one process" if seed == TRAINING_SEEDS[0] else None)
+for seed, curve in two_curves.items():
+    ax.plot(range(1, EPOCHS + 1), curve, "s--", color="C1",
+            label="two workers" if seed == TWO_WORKER_SEEDS[0] else None)
+ax.set_xticks(range(1, EPOCHS + 1))
 ax.set_xlabel("epoch")
 ax.set_ylabel("training loss")
 ax.legend()
 plt.show()
-print("loss by epoch, one process:", np.round(one_curve, 3),
-      " two workers:", np.round(two_curve, 3))
-print(f"recall@10 against the hidden truth: one process {one_recall:.3f}, "
-      f"two workers {two_recall:.3f}")
-print(f"difference {abs(two_recall - one_recall):.3f}, target at most {TOLERANCE:.2f}")
-assert abs(two_recall - one_recall) <= TOLERANCE, (one_recall, two_recall)
+for seed in TWO_WORKER_SEEDS:
+    print(f"two workers, seed {seed}, training loss by epoch:", np.round(two_curves[seed], 3))
+recalls = zip(TWO_WORKER_SEEDS, two_recalls, strict=True)
+print("recall@10 against the hidden truth, two workers:",
+      ", ".join(f"seed {seed} {recall:.3f}" for seed, recall in recalls))
+# Band, not digits (they move with the CPU): a softmax over 512 rows, not 1,024, gives a
+# lower loss (below 6.2 where one process ends above 6.5); recall 0.3-0.5, as one process.
+assert all(curve[-1] < curve[0] and curve[-1] < 6.2 for curve in two_curves.values())
+assert np.all((0.3 < two_recalls) & (two_recalls < 0.5)), two_recalls
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# The two runs are not identical: each worker's in-batch softmax sees the other 511 rows of
-# its own half-batch as negatives, not the 1,023 others of the whole batch, and the shards
-# arrive in a different order. They reach the same quality, within 0.02 of recall (asserted
-# above).
-#
+# Two workers do not train exactly as one process: each worker's in-batch softmax sees the
+# other 511 rows of its own half-batch as negatives, not the 1,023 others of the whole
+# batch (an easier softmax, hence the lower loss: it says nothing about the towers), and
+# the shards arrive in another order. So the question is not whether two workers print the
+# same recall (one process with another seed does not either) but whether they land inside
+# the spread of one process's seeds. The band is one process's mean plus or minus `SPREADS`
+# = 2 standard deviations over its seeds, which most of its seeds would fall in:
+
+# %% slideshow={"slide_type": "-"} tags=["nbval-ignore-output"]
+spread = one_recalls.std(ddof=1)
+low, high = one_recalls.mean() - SPREADS * spread, one_recalls.mean() + SPREADS * spread
+print(f"one process, {len(one_recalls)} seeds: mean {one_recalls.mean():.2f}, "
+      f"standard deviation {spread:.2f}, band {low:.2f} to {high:.2f}")
+print(f"two workers, {len(two_recalls)} seeds: mean {two_recalls.mean():.2f}; the means "
+      f"differ by {abs(two_recalls.mean() - one_recalls.mean()) / spread:.1f} standard deviations")
+# Band, not digits (they move with the CPU): every two-worker run inside one process's
+# mean +- SPREADS standard deviations, and the two means less than one deviation apart.
+assert np.all((low <= two_recalls) & (two_recalls <= high)), (low, high, two_recalls)
+assert abs(two_recalls.mean() - one_recalls.mean()) < spread, (one_recalls, two_recalls)
+
+# %% [markdown] slideshow={"slide_type": "-"}
+# Every two-worker run lands inside the band, and their mean differs from one process's by
+# a fraction of a standard deviation: two workers cost no more recall than a change of seed
+# does. That is all so few runs can say: a real difference smaller than a few hundredths of
+# recall would hide in this noise.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. On a real cluster
 #
 # Here both workers share one laptop. On a cluster each worker is a machine, and three
@@ -276,7 +339,8 @@ print("diagram:", len(boxes),
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. Export, reload in a fresh process, serve
 #
-# The chief saved each tower as a `.keras` file, which section 5 already reloaded. For
+# The chief of the first two-worker run (seed 42) saved each tower as a `.keras` file,
+# which section 5 already reloaded. For
 # serving without the course's code, `export_top_k` writes one SavedModel whose signature
 # takes customer features and returns the top 10 product ids: the product vectors are
 # computed once and stored inside it. A new Python process loads it with TensorFlow alone,
@@ -285,8 +349,8 @@ print("diagram:", len(boxes),
 # another CPU may order such a near-tie either way. So `same_top_k` compares the lists rank
 # by rank by the scores of the products they name (within 1e-4), not by the ids alone.
 
-# %% slideshow={"slide_type": "subslide"}
-customer_tower, product_tower = chief_towers
+# %% slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
+run, (customer_tower, product_tower) = runs[TWO_WORKER_SEEDS[0]], chiefs[TWO_WORKER_SEEDS[0]]
 product_vectors = keras.ops.convert_to_numpy(product_tower(product_features))
 exported = export_top_k(customer_tower, product_vectors, K, run / "top_k_model")
 queries = customer_features[:5]
@@ -306,8 +370,12 @@ near_ties = int((-np.diff(here_scores, axis=1) < 1e-4).sum())  # neighbours, ran
 print("a fresh process's top 10 for customer 0:", reloaded_ids[0].tolist())
 print(f"neighbouring scores within 1e-4 of each other in these 5 lists: {near_ties}")
 agree = same_top_k(reloaded_ids, here_ids, customer_vectors, product_vectors, tolerance=1e-4)
-print("the same top 10 as top_k_dot here, up to near-ties, for all 5 customers:", agree)
+# The ids and near-ties above move with the CPU that trained the towers; what must hold on
+# every machine is that the fresh process serves the same lists, up to near-ties:
 assert agree
+
+# %% slideshow={"slide_type": "-"}
+print("the same top 10 as top_k_dot here, up to near-ties, for all 5 customers:", agree)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
@@ -317,7 +385,8 @@ assert agree
 # - A `tf.data` pipeline streams sharded TFRecord files through a shuffle buffer, so
 #   training memory does not grow with the log (`make bench` measures it at full size).
 # - `MultiWorkerMirroredStrategy` trains the same towers on two processes that each read
-#   their own shards and sum their gradients every step; the result matches one process.
+#   their own shards and sum their gradients every step; its recall lands within the
+#   spread that the training seed alone gives one process (three seeds against one run).
 # - A SavedModel with a top-k signature carries the product vectors with it: a fresh process
 #   serves the same lists with TensorFlow alone.
 
@@ -364,8 +433,9 @@ check_pair_gigabytes(pair_gigabytes_attempt)
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 4 (thinking): when one machine is enough
 #
-# On this laptop, the two workers are slower than one process. Why, and when does adding
-# workers pay? *Hint:* what crosses between workers every step, and what does each step cost?
+# On this laptop, both workers share the same two cores that one process uses. Can two
+# workers train faster than one process here? Why not, and when does adding workers pay?
+# *Hint:* what crosses between workers every step, and what does each step cost?
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ## Solutions
@@ -396,6 +466,7 @@ check_pair_gigabytes(pair_gigabytes_solution)
 # ### Solution 3
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+keras.utils.set_random_seed(SEED)  # the global seed section 3's pipeline was built with
 small = read_purchases(shards, customer_features, product_features, GLOBAL_BATCH,
                        shuffle_buffer=100)
 small_batch = next(iter(small))
@@ -424,8 +495,10 @@ print(f"distinct customers in a batch of {GLOBAL_BATCH}: buffer 10,000: {len(set
 #
 # Every step, the workers exchange their gradients (all the towers' weights' worth) over
 # the network and wait for each other; here both also share the same two cores, so there is
-# no extra compute to gain, only the exchange to pay. Workers pay when each step's compute
-# is large compared with the exchange: big models, big batches, and each worker on its own
-# machine (or accelerator), or when the data is too large for one machine to read in time.
+# no extra compute to gain, only the exchange to pay, plus the start of two new Python
+# processes that each import TensorFlow (`%%time` on a cell shows where the seconds go).
+# Workers pay when each step's compute is large compared with the exchange: big models, big
+# batches, and each worker on its own machine (or accelerator), or when the data is too
+# large for one machine to read in time.
 #
 # </details>
