@@ -77,6 +77,8 @@ print("Customer 0 has not rated products", np.flatnonzero(~known[0]).tolist())
 # | 05 two-tower | The concatenating two-tower, then the dot product that makes retrieval fast |
 # | 06 MovieLens | Real ratings, compared with published results |
 # | 07 scaling, serving | 100,000 products: top k by blocks, approximate search, new customers |
+# | 08 next item | The next movie from the last ones watched: EASE, a two-tower reading history |
+# | 09 beyond one machine | Sharded TFRecord files, `tf.data`, two workers, a SavedModel to serve |
 #
 # The course grows from one notebook that had real mistakes: random ratings that no model
 # could learn, features paired with the wrong labels, a shape mismatch Keras trained on

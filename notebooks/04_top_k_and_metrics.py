@@ -318,8 +318,9 @@ assert oracle["coverage"] < 1.0
 # ## 4. Four recommenders on new customers
 #
 # - **random**: a random ordering of the products, for each customer.
-# - **popularity**: the products with the highest mean training rating, the same list for
-#   everyone (the biases model, which is all a baseline has for a new customer).
+# - **popularity**: the products with the highest fitted product bias (notebook 02's biases
+#   model: how far a product's training ratings sit above the mean, once each customer's own
+#   bias is taken out), the same list for everyone; it is all a baseline has for a new customer.
 # - **MLP**: scores from the customer's features (computed once, in section 3).
 # - **oracle**: the truth, the ceiling.
 #
@@ -460,10 +461,11 @@ assert recall["MLP + customer offset"] > recall["popularity (biases)"]
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1 (coding, checked): recall@k for every customer
 #
-# Write `recall_at_k(recommended, relevance, k)`: `recommended` is a `(n_customers, >= k)`
-# int array of product ids, best first; `relevance` a `(n_customers, n_products)` 0/1 array
-# (every customer has at least one relevant product). Return the mean over customers of
-# (relevant products among the first k) / (the customer's relevant products), as one float.
+# Write `recall_at_k_exercise(recommended, relevance, k)` (the suffix keeps the course's
+# `recall_at_k`, imported above, from being replaced): `recommended` is a `(n_customers, >=
+# k)` int array of product ids, best first; `relevance` a `(n_customers, n_products)` 0/1
+# array (every customer has at least one relevant product). Return the mean over customers
+# of (relevant products among the first k) / (the customer's relevant products), one float.
 #
 # *Hint:* `np.take_along_axis(relevance, recommended[:, :k], axis=1)` is the relevance of the
 # product at each of the first k ranks.
@@ -480,9 +482,10 @@ check_recall_at_k(recall_at_k_exercise)
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 2 (coding, checked): NDCG@k
 #
-# Write `ndcg_at_k(recommended, relevance, k)` with graded relevance (`relevance` holds
-# numbers >= 0, such as expected ratings): per customer, DCG@k = sum over ranks r = 1..k of
-# (2^rel - 1) / log2(r + 1), divided by the DCG@k of the best possible list; return the mean.
+# Write `ndcg_at_k_exercise(recommended, relevance, k)` with graded relevance (`relevance`
+# holds numbers >= 0, such as expected ratings): per customer, DCG@k = sum over ranks r =
+# 1..k of (2^rel - 1) / log2(r + 1), divided by the DCG@k of the best possible list; return
+# the mean.
 #
 # *Hint:* the best possible list is the customer's whole relevance row sorted in decreasing
 # order, not the recommended products re-sorted.
@@ -499,8 +502,8 @@ check_ndcg_at_k(ndcg_at_k_exercise)
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 3 (coding, checked): top k for a new customer, without sorting everything
 #
-# Write `top_k_new_customer(model, customer, product_features, k)`: `customer` is a `(1,
-# n_customer_features)` array, `model.predict(rows, verbose=0)` scores rows of customer
+# Write `top_k_new_customer_exercise(model, customer, product_features, k)`: `customer` is a
+# `(1, n_customer_features)` array, `model.predict(rows, verbose=0)` scores rows of customer
 # features then product features and returns `(n_rows, 1)`. Return a flat `(k,)` int array
 # of the k best product ids, best first, without sorting all the products.
 #
