@@ -1,10 +1,17 @@
-"""The checks of notebook 08's exercises: right, untouched, and typical wrong answers."""
+"""The checks of notebook 08's exercises: valid answers, the stubs, and wrong ones."""
 
 import numpy as np
 import pytest
 
 from course_utils.exercises.core import CORRECT, NOT_ATTEMPTED, WRONG
 from course_utils.exercises.next_item import check_ease_weights, check_histories
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+# --- last_movies
 
 
 def last_movies(rated, n):
@@ -14,12 +21,33 @@ def last_movies(rated, n):
     return history
 
 
-def stub(*args):
-    raise NotImplementedError
+def last_movies_padded(rated, n):
+    recent = [movie + 1 for movie in rated][-n:]
+    return np.array([0] * (n - len(recent)) + recent, dtype=np.int32)
 
 
-def test_histories_right_answer_and_stub():
-    assert check_histories(last_movies).status == CORRECT
+def last_movies_pad(rated, n):
+    recent = np.asarray(rated, dtype=np.int64)[len(rated) - min(n, len(rated)) :] + 1
+    return np.pad(recent, (n - len(recent), 0))
+
+
+def negative_slice(rated, n):
+    """history[-len(recent):] is the whole array when recent is empty: -0 is 0."""
+    history = np.zeros(n, int)
+    recent = np.asarray(rated[-n:], int) + 1
+    history[-len(recent) :] = recent
+    return history
+
+
+@pytest.mark.parametrize("answer", [last_movies, last_movies_padded, last_movies_pad])
+def test_histories_valid_answers_pass_with_the_notebooks_line(answer, capsys):
+    assert check_histories(answer).status == CORRECT
+    assert capsys.readouterr().out == (
+        "✅ Correct (last_movies): the last n movies, id + 1, right-aligned, padded with 0.\n"
+    )
+
+
+def test_histories_stub_is_not_attempted():
     assert check_histories(stub).status == NOT_ATTEMPTED
 
 
@@ -33,11 +61,33 @@ def test_histories_right_answer_and_stub():
         (lambda r, n: last_movies(r, n) - (last_movies(r, n) > 0), "store movie id + 1"),
         (lambda r, n: np.r_[np.zeros(max(n - len(r), 0), int), np.asarray(r[:n]) + 1], "oldest"),
         (lambda r, n: np.asarray(r) + 1, "has shape (5,)"),
+        (lambda r, n: last_movies(r, n).astype(float), "the history is an array of float64"),
+        (negative_slice, "for a user with no rating yet (rated=[], n=3), your code raised"),
     ],
 )
 def test_histories_wrong_answers(attempt, says):
     result = check_histories(attempt)
     assert result.status == WRONG and says in result.message
+
+
+@pytest.mark.parametrize(
+    ("attempt", "says"),
+    [
+        (lambda r, n: None, "the history should be an array of numbers; yours is None"),
+        (lambda r, n: "0 0 6 8 10", "yours is the text '0 0 6 8 10'"),
+        (lambda r, n: [[0, 0], [6, 8, 10]], "yours is a list of 2 items of shapes (2,), (3,)"),
+        (
+            lambda r, n: last_movies(r, n) if r else None,
+            "for a user with no rating yet (rated=[], n=3): the history should be an array",
+        ),
+    ],
+)
+def test_histories_wrong_types_get_the_checks_own_message(attempt, says):
+    result = check_histories(attempt)
+    assert result.status == WRONG and says in result.message
+
+
+# --- ease_weights
 
 
 def ease(gram, regularization):
@@ -47,8 +97,38 @@ def ease(gram, regularization):
     return weights
 
 
-def test_ease_right_answer_and_stub():
-    assert check_ease_weights(ease).status == CORRECT
+def ease_solve(gram, regularization):
+    """P by a linear solve, and the diagonal zeroed with a mask."""
+    size = gram.shape[0]
+    inverse = np.linalg.solve(gram + regularization * np.identity(size), np.identity(size))
+    weights = -inverse / inverse.diagonal()[None, :]
+    return np.where(np.eye(size, dtype=bool), 0.0, weights)
+
+
+def ease_loops(gram, regularization):
+    inverse = np.linalg.inv(gram + np.diag([regularization] * len(gram)))
+    return np.array(
+        [
+            [0.0 if i == j else -inverse[i, j] / inverse[j, j] for j in range(len(gram))]
+            for i in range(len(gram))
+        ]
+    )
+
+
+def ease_without_lambda_times_identity(gram, regularization):
+    """Right for λ = 1 only: the identity added as it is."""
+    return ease(gram, 1.0)
+
+
+@pytest.mark.parametrize("answer", [ease, ease_solve, ease_loops])
+def test_ease_valid_answers_pass_with_the_notebooks_line(answer, capsys):
+    assert check_ease_weights(answer).status == CORRECT
+    assert capsys.readouterr().out == (
+        "✅ Correct (ease_weights): B = -P / diag(P) with P = (XᵀX + λI)⁻¹ and a zero diagonal.\n"
+    )
+
+
+def test_ease_stub_is_not_attempted():
     assert check_ease_weights(stub).status == NOT_ATTEMPTED
 
 
@@ -73,8 +153,23 @@ def by_rows(gram, regularization):
         (lambda g, lam: ease(g, 0.0), "λ is missing"),
         (lambda g, lam: ease(g, 2 * lam), "B[0, 1] should be"),
         (lambda g, lam: ease(g, lam)[:2], "(3, 3)"),
+        (ease_without_lambda_times_identity, "for 4 movies with λ=2.5 yours is B for λ=1"),
+        (lambda g, lam: ease(g[:3, :3], lam), "B should have shape (4, 4)"),
     ],
 )
 def test_ease_wrong_answers(attempt, says):
+    result = check_ease_weights(attempt)
+    assert result.status == WRONG and says in result.message
+
+
+@pytest.mark.parametrize(
+    ("attempt", "says"),
+    [
+        (lambda g, lam: None, "B should be an array of numbers; yours is None"),
+        (lambda g, lam: (ease(g, lam), lam), "B should be an array of numbers; yours is a tuple"),
+        (lambda g, lam: "B", "yours is the text 'B'"),
+    ],
+)
+def test_ease_wrong_types_get_the_checks_own_message(attempt, says):
     result = check_ease_weights(attempt)
     assert result.status == WRONG and says in result.message

@@ -1,4 +1,8 @@
-"""The checks of notebook 04's exercises: right, untouched, and typical wrong answers."""
+"""The checks of notebook 04's exercises: valid answers, the stubs, and wrong ones."""
+
+import builtins
+import heapq
+import sys
 
 import numpy as np
 import pytest
@@ -44,14 +48,30 @@ def recall_per_customer(recommended, relevance, k):
     return hits / relevance.sum(axis=1)
 
 
-def test_recall_right_answer_passes(capsys):
-    result = check_recall_at_k(recall_right)
+def recall_loop(recommended, relevance, k):
+    recalls = []
+    for items, relevant in zip(recommended, relevance, strict=True):
+        wanted = set(np.flatnonzero(relevant))
+        recalls.append(len(wanted & set(items[:k].tolist())) / len(wanted))
+    return sum(recalls) / len(recalls)
+
+
+def recall_fixed_k(recommended, relevance, k):
+    return recall_right(recommended, relevance, 2)
+
+
+def recall_floor_division(recommended, relevance, k):
+    hits = np.take_along_axis(relevance, recommended[:, :k], axis=1).sum(axis=1)
+    return float(np.mean(hits.astype(float) // 1 / relevance.sum(axis=1)))
+
+
+@pytest.mark.parametrize("answer", [recall_right, metrics.recall_at_k, recall_loop])
+def test_recall_valid_answers_pass_with_the_notebooks_line(answer, capsys):
+    result = check_recall_at_k(answer)
     assert result.status == CORRECT and result.passed
-    assert capsys.readouterr().out.startswith("✅ Correct (recall_at_k)")
-
-
-def test_recall_course_metric_passes():
-    assert check_recall_at_k(metrics.recall_at_k).passed
+    assert capsys.readouterr().out == (
+        "✅ Correct (recall_at_k): recall@2 on the tiny case is 0.417.\n"
+    )
 
 
 def test_recall_stub_is_not_attempted(capsys):
@@ -70,10 +90,29 @@ def test_recall_stub_is_not_attempted(capsys):
         (lambda *a: 2 * recall_right(*a), "you added the customers' recalls"),
         (recall_per_customer, "return one number, the mean over customers"),
         (lambda *a: 0.9, "(1/3 + 1/2) / 2 = 0.417; yours is 0.900"),
+        (recall_fixed_k, "right for k=2, but with k=3"),
         (lambda r, rel, k: rel[r], "your code raised IndexError"),
     ],
 )
 def test_recall_wrong_answers_get_their_own_message(attempt, says):
+    result = check_recall_at_k(attempt)
+    assert result.status == WRONG
+    assert says in result.message
+
+
+@pytest.mark.parametrize(
+    ("attempt", "says"),
+    [
+        (lambda *a: None, "return one number, the mean over customers; yours is None"),
+        (lambda *a: "0.417", "yours is the text '0.417'"),
+        (lambda *a: [[0.5], [1.0, 0.0]], "yours is a list of 2 items of shapes (1,), (2,)"),
+        (
+            lambda r, rel, k: recall_right(r, rel, k) if k == 2 else None,
+            "with k=3 and relevance as 0/1 ints",
+        ),
+    ],
+)
+def test_recall_wrong_types_get_the_checks_own_message(attempt, says):
     result = check_recall_at_k(attempt)
     assert result.status == WRONG
     assert says in result.message
@@ -104,14 +143,28 @@ def ndcg_rank_from_zero(recommended, relevance, k):
         return np.mean((gains @ weights) / (ideal @ weights))
 
 
-def test_ndcg_right_answer_passes(capsys):
-    result = check_ndcg_at_k(ndcg_right)
+def ndcg_loop(recommended, relevance, k):
+    scores = []
+    for items, grades in zip(recommended, relevance, strict=True):
+        dcg = sum(
+            (2 ** grades[item] - 1) / np.log2(rank + 2) for rank, item in enumerate(items[:k])
+        )
+        best = sorted(grades, reverse=True)[:k]
+        ideal = sum((2**grade - 1) / np.log2(rank + 2) for rank, grade in enumerate(best))
+        scores.append(dcg / ideal)
+    return float(np.mean(scores))
+
+
+def ndcg_whole_grades(recommended, relevance, k):
+    """Right for whole-number relevance only: 2 ** rel with rel cast to int."""
+    return ndcg_right(recommended, relevance.astype(int), k)
+
+
+@pytest.mark.parametrize("answer", [ndcg_right, metrics.ndcg_at_k, ndcg_loop])
+def test_ndcg_valid_answers_pass_with_the_notebooks_line(answer, capsys):
+    result = check_ndcg_at_k(answer)
     assert result.status == CORRECT
-    assert capsys.readouterr().out.startswith("✅ Correct (ndcg_at_k)")
-
-
-def test_ndcg_course_metric_passes():
-    assert check_ndcg_at_k(metrics.ndcg_at_k).passed
+    assert capsys.readouterr().out == "✅ Correct (ndcg_at_k): NDCG@3 on the tiny case is 0.720.\n"
 
 
 def test_ndcg_stub_is_not_attempted():
@@ -134,9 +187,25 @@ def test_ndcg_stub_is_not_attempted():
         (lambda *a: np.mean(ndcg_parts(*a)[0]), "you returned DCG"),
         (lambda *a: np.divide(*ndcg_parts(*a)), "return one number, the mean over customers"),
         (lambda *a: 0.5, "NDCG 0.440; customer 1's list is ideal (1.000). The mean is 0.720"),
+        (ndcg_whole_grades, "with graded relevance such as expected ratings"),
+        (lambda r, rel, k: ndcg_right(r, rel, 3), "and k=2, NDCG@2 is 0.845"),
     ],
 )
 def test_ndcg_wrong_answers_get_their_own_message(attempt, says):
+    result = check_ndcg_at_k(attempt)
+    assert result.status == WRONG
+    assert says in result.message
+
+
+@pytest.mark.parametrize(
+    ("attempt", "says"),
+    [
+        (lambda *a: None, "return one number, the mean over customers; yours is None"),
+        (lambda *a: {"ndcg": 0.72}, "yours is a dict"),
+        (lambda *a: "high", "yours is the text 'high'"),
+    ],
+)
+def test_ndcg_wrong_types_get_the_checks_own_message(attempt, says):
     result = check_ndcg_at_k(attempt)
     assert result.status == WRONG
     assert says in result.message
@@ -195,10 +264,49 @@ def top_k_one_product(model, customer, product_features, k):
     return top_k_right(model, customer, product_features[:k], k)
 
 
-def test_top_k_right_answer_passes(capsys):
-    result = check_top_k_new_customer(top_k_right)
+def top_k_heap(model, customer, product_features, k):
+    scores = scores_for(model, customer, product_features)[:, 0]
+    return np.array(heapq.nlargest(k, range(len(scores)), key=scores.__getitem__))
+
+
+def top_k_partition_then_sort(model, customer, product_features, k):
+    scores = np.asarray(scores_for(model, customer, product_features)).ravel()
+    best = np.argpartition(scores, len(scores) - k)[-k:]  # the k largest, at the end
+    return best[np.argsort(scores[best])[::-1]]
+
+
+def top_k_asarray_method_sort(model, customer, product_features, k):
+    scores = np.asarray(scores_for(model, customer, product_features)).ravel()
+    return (-scores).argsort()[:k]
+
+
+def top_k_builtin_sorted(model, customer, product_features, k):
+    scores = scores_for(model, customer, product_features)[:, 0].tolist()
+    return np.array(sorted(range(len(scores)), key=lambda i: -scores[i])[:k])
+
+
+def top_k_list_sort(model, customer, product_features, k):
+    scores = scores_for(model, customer, product_features)[:, 0].tolist()
+    order = list(range(len(scores)))
+    order.sort(key=lambda i: -scores[i])
+    return np.array(order[:k])
+
+
+def top_k_fixed_k(model, customer, product_features, k):
+    return top_k_right(model, customer, product_features, 5)
+
+
+@pytest.mark.parametrize(
+    "answer", [top_k_right, top_k_heap, top_k_partition_then_sort], ids=["argpartition", "heap",
+                                                                           "partition-largest"]
+)  # fmt: skip
+def test_top_k_valid_answers_pass_with_the_notebooks_line(answer, capsys):
+    result = check_top_k_new_customer(answer)
     assert result.status == CORRECT
-    assert capsys.readouterr().out.startswith("✅ Correct (top_k_new_customer)")
+    assert capsys.readouterr().out == (
+        "✅ Correct (top_k_new_customer): the top 5 of 1000 products, best first, without "
+        "sorting them all.\n"
+    )
 
 
 def test_top_k_stub_is_not_attempted():
@@ -212,10 +320,14 @@ def test_top_k_stub_is_not_attempted():
         (top_k_full_sort, "you sorted all 1000 products to keep 5"),
         (top_k_method_sort, "you sorted all 1000 products to keep 5"),
         (top_k_plain_array_sort, "you sorted all 1000 products to keep 5"),
+        (top_k_asarray_method_sort, "you sorted all 1000 products to keep 5"),
+        (top_k_builtin_sorted, "you sorted all 1000 products to keep 5"),
+        (top_k_list_sort, "you sorted all 1000 products to keep 5"),
         (top_k_worst_first, "yours runs worst first"),
         (top_k_unordered, "you have the right k products, but not best first"),
         (top_k_products_first, "your rows put the product's features first"),
         (top_k_one_product, "Pair the customer with every product"),
+        (top_k_fixed_k, "with k=2, return a flat (2,) array of product ids; yours has shape (5,)"),
         (lambda m, c, p, k: top_k_right(m, c, p, k)[:3], "return a flat (5,) array"),
         (lambda m, c, p, k: top_k_right(m, c, p, k) * 1.0, "return product ids (ints)"),
         (lambda m, c, p, k: m.predict(np.concatenate([c, p], 1)), "your code raised ValueError"),
@@ -227,18 +339,34 @@ def test_top_k_wrong_answers_get_their_own_message(attempt, says):
     assert says in result.message
 
 
-def test_top_k_check_leaves_numpy_sorts_as_they_were():
-    sort, argsort = np.sort, np.argsort
-    check_top_k_new_customer(top_k_full_sort)
-    check_top_k_new_customer(stub)
-    assert np.sort is sort and np.argsort is argsort
+@pytest.mark.parametrize(
+    ("attempt", "says"),
+    [
+        (lambda *a: None, "the product ids should be an array of numbers; yours is None"),
+        (lambda *a: [[1, 2], [3]], "yours is a list of 2 items of shapes (2,), (1,)"),
+        (lambda *a: ["p1", "p2", "p3", "p4", "p5"], "yours is a list of 5 items"),
+    ],
+)
+def test_top_k_wrong_types_get_the_checks_own_message(attempt, says):
+    result = check_top_k_new_customer(attempt)
+    assert result.status == WRONG
+    assert says in result.message
 
 
-def test_top_k_check_sees_a_sort_only_while_the_attempt_runs():
-    from course_utils.exercises import ranking
+def test_top_k_check_leaves_the_profile_hook_and_sorted_as_they_were():
+    def hook(frame, event, arg):
+        return None
 
-    check_top_k_new_customer(top_k_method_sort)
-    assert ranking._sort_lengths is None
+    sort, argsort, builtin_sorted = np.sort, np.argsort, sorted
+    sys.setprofile(hook)
+    try:
+        check_top_k_new_customer(top_k_builtin_sorted)
+        check_top_k_new_customer(stub)
+        check_top_k_new_customer(lambda *a: 1 / 0)
+        assert sys.getprofile() is hook
+    finally:
+        sys.setprofile(None)
+    assert np.sort is sort and np.argsort is argsort and builtins.sorted is builtin_sorted
 
 
 def test_not_callable_is_reported_not_raised():

@@ -1,17 +1,39 @@
 """Checks for the exercises of notebooks/09_beyond_one_machine.py: shards and sizes."""
 
-from course_utils.exercises.core import CheckResult, attempt, correct, run_check, wrong
+from course_utils.exercises.core import (
+    CheckResult,
+    WrongAnswer,
+    attempt,
+    correct,
+    describe,
+    further_case,
+    number,
+    run_check,
+    wrong,
+)
 
 _SHARDS = [f"purchases-{i:03d}.tfrecord" for i in range(8)]
 
 
+def _paths(got) -> list:
+    """The answer as a list of paths; `WrongAnswer` unless it is a sequence of them."""
+    if isinstance(got, str) or not hasattr(got, "__iter__"):
+        raise WrongAnswer(f"return the worker's shards, a list of paths; yours is {describe(got)}.")
+    return list(got)
+
+
 def check_my_shards(my_shards) -> CheckResult:
-    """Check `my_shards(paths, worker, n_workers)`: shards dealt out in turn."""
+    """Check `my_shards(paths, worker, n_workers)`: shards dealt out in turn.
+
+    With 2 workers and, as 8 is not a multiple of 3, with 3: worker w reads paths[w::n].
+    """
     exercise = "my_shards"
 
     def body() -> CheckResult:
-        got = [list(attempt(my_shards, list(_SHARDS), w, 2)) for w in (0, 1)]
-        three = [list(attempt(my_shards, list(_SHARDS), w, 3)) for w in (0, 1, 2)]
+        got = [_paths(attempt(my_shards, list(_SHARDS), w, 2)) for w in (0, 1)]
+        case = "with 3 workers"
+        with further_case(case):
+            three = [_paths(attempt(my_shards, list(_SHARDS), w, 3)) for w in (0, 1, 2)]
         if got[1] == _SHARDS[4:]:
             return wrong(
                 exercise,
@@ -31,9 +53,20 @@ def check_my_shards(my_shards) -> CheckResult:
             return wrong(
                 exercise, f"with 2 workers, worker 1 reads {_SHARDS[1::2]}; yours: {got[1]}."
             )
+        if three != [_SHARDS[w::3] for w in range(3)]:
+            return wrong(
+                exercise,
+                "with 3 workers, dealing in turn gives worker 0 shards 0, 3, 6, worker 1 "
+                "shards 1, 4, 7 and worker 2 shards 2, 5; yours give "
+                f"{[[_SHARDS.index(p) if p in _SHARDS else p for p in paths] for paths in three]}.",
+            )
         return correct(exercise, "every shard goes to one worker, dealt out in turn.")
 
     return run_check(exercise, body)
+
+
+# A second table, so that no number of the first (15 values of 8 bytes) can be written in.
+_OTHER_CASE, _OTHER_GB = (2_000, 500, 6, 4), 0.024
 
 
 def check_pair_gigabytes(pair_gigabytes) -> CheckResult:
@@ -41,8 +74,17 @@ def check_pair_gigabytes(pair_gigabytes) -> CheckResult:
     exercise = "pair_gigabytes"
 
     def body() -> CheckResult:
-        got = float(attempt(pair_gigabytes, 100_000, 10_000, 15, 8))
+        got = number(attempt(pair_gigabytes, 100_000, 10_000, 15, 8), "the size in GB")
         if abs(got - 120.0) < 1e-6:
+            case = "for 2,000 customers x 500 products x 6 values x 4 bytes"
+            with further_case(case):
+                other = number(attempt(pair_gigabytes, *_OTHER_CASE), "the size in GB")
+            if abs(other - _OTHER_GB) > 1e-9:
+                return wrong(
+                    exercise,
+                    f"right for the seed's table, but {case} the size is {_OTHER_GB} GB; "
+                    f"yours gave {other:g}. Use all four arguments, not the seed's numbers.",
+                )
             return correct(exercise, "100,000 x 10,000 pairs x 15 float64 values = 120 GB.")
         if abs(got - 120e9 / 2**30) < 1e-3:
             return wrong(exercise, "you divided by 2**30 (GiB); a GB here is 10**9 bytes.")

@@ -9,9 +9,12 @@ import pandas as pd
 
 from course_utils.exercises.core import (
     CheckResult,
+    as_array,
     attempt,
     correct,
-    number_problem,
+    further_case,
+    number,
+    pair,
     run_check,
     wrong,
 )
@@ -20,12 +23,19 @@ from course_utils.exercises.core import (
 _MOVIES = np.array([0, 0, 1, 2, 2, 2])
 _STARS = np.array([5.0, 4.0, 1.0, 3.0, 4.0, 2.0])
 _N_MOVIES, _LAMBDA = 4, 2.0
+# A second case the exercise's text names: no regularization, so the unrated movie (1, in
+# the middle) is 0 / 0 unless the answer makes it 0, and ids that are not sorted.
+_OTHER_MOVIES = np.array([2, 0, 3, 0, 2])
+_OTHER_STARS = np.array([4.0, 2.0, 5.0, 3.0, 1.0])
+_OTHER_N_MOVIES, _OTHER_LAMBDA = 4, 0.0
 
 
-def _effects(regularization: float, subtract_mean: bool = True) -> np.ndarray:
-    centred = _STARS - (_STARS.mean() if subtract_mean else 0.0)
-    total = np.bincount(_MOVIES, weights=centred, minlength=_N_MOVIES)
-    count = np.bincount(_MOVIES, minlength=_N_MOVIES)
+def _effects(
+    regularization: float, subtract_mean: bool = True, movies=_MOVIES, stars=_STARS
+) -> np.ndarray:
+    centred = stars - (stars.mean() if subtract_mean else 0.0)
+    total = np.bincount(movies, weights=centred, minlength=_N_MOVIES)
+    count = np.bincount(movies, minlength=_N_MOVIES)
     denominator = count + regularization
     return np.divide(total, denominator, out=np.zeros(_N_MOVIES), where=denominator > 0)
 
@@ -38,13 +48,13 @@ def check_movie_effects(movie_effects) -> CheckResult:
     """Check `movie_effects(movie_ids, ratings, n_movies, regularization) -> (n_movies,)`.
 
     Movie i's effect is sum over its ratings of (rating - mean) / (n_i + regularization),
-    with the mean of all `ratings`; a movie with no ratings gets 0.
+    with the mean of all `ratings`; a movie with no ratings gets 0, regularization 0 included.
     """
     exercise = "movie_effects"
 
     def body() -> CheckResult:
         got = attempt(movie_effects, _MOVIES.copy(), _STARS.copy(), _N_MOVIES, _LAMBDA)
-        got = np.asarray(got, dtype=float)
+        got = as_array(got, "the effects").astype(float)
         expected = _effects(_LAMBDA)
         case = (
             f"movies {_MOVIES.tolist()} rated {_STARS.tolist()}, n_movies={_N_MOVIES}, "
@@ -82,11 +92,44 @@ def check_movie_effects(movie_effects) -> CheckResult:
                 exercise,
                 f"for {case} the effects are {_rounded(expected)}; yours are {_rounded(got)}.",
             )
-        return correct(
+        return _no_regularization(exercise, movie_effects) or correct(
             exercise, "each effect is the movie's summed residual over n_i + regularization."
         )
 
     return run_check(exercise, body)
+
+
+def _no_regularization(exercise: str, movie_effects) -> CheckResult | None:
+    """A `wrong(...)` unless the unrated movie gets 0 with regularization 0 as well."""
+    case = (
+        f"with movies {_OTHER_MOVIES.tolist()} rated {_OTHER_STARS.tolist()}, "
+        f"n_movies={_OTHER_N_MOVIES} and regularization=0"
+    )
+    with further_case(case):
+        got = attempt(
+            movie_effects,
+            _OTHER_MOVIES.copy(),
+            _OTHER_STARS.copy(),
+            _OTHER_N_MOVIES,
+            _OTHER_LAMBDA,
+        )
+        got = as_array(got, "the effects").astype(float)
+    expected = _effects(_OTHER_LAMBDA, movies=_OTHER_MOVIES, stars=_OTHER_STARS)
+    if got.shape == expected.shape and np.allclose(got, expected, atol=1e-6):
+        return None
+    if got.shape == expected.shape and np.isnan(got[1]):
+        return wrong(
+            exercise,
+            f"{case}, movie 1 has no ratings and its effect is 0 / (0 + 0): the exercise "
+            "says it gets 0, yours is nan. Divide only where n_i + regularization > 0 "
+            "(np.divide with `where=` and `out=np.zeros(n_movies)`).",
+        )
+    return wrong(
+        exercise,
+        f"right with regularization={_LAMBDA:g}, but {case} the effects are "
+        f"{_rounded(expected)}; yours are "
+        f"{_rounded(got) if got.shape == expected.shape else f'of shape {got.shape}'}.",
+    )
 
 
 # Rows in an order where each user's last row is NOT their latest rating.
@@ -115,16 +158,13 @@ def check_leave_last_out(leave_last_out) -> CheckResult:
     exercise = "leave_last_out"
 
     def body() -> CheckResult:
-        result = attempt(leave_last_out, _HISTORY.copy())
-        if not isinstance(result, tuple) or len(result) != 2:
-            return wrong(
-                exercise, f"return a pair (earlier, latest); yours is {type(result).__name__}."
-            )
-        earlier, latest = result
+        earlier, latest = pair(attempt(leave_last_out, _HISTORY.copy()), "(earlier, latest)")
         for name, frame in (("earlier", earlier), ("latest", latest)):
-            if not isinstance(frame, pd.DataFrame) or not {"user", "movie"} <= set(frame):
+            if not isinstance(frame, pd.DataFrame) or not set(_HISTORY) <= set(frame):
                 return wrong(
-                    exercise, f"{name} should be a data frame with the columns of `ratings`."
+                    exercise,
+                    f"{name} should be a data frame with the columns of `ratings` "
+                    f"({', '.join(_HISTORY)}): whole rows, not only some columns.",
                 )
         got_latest, got_earlier = _pairs(latest), _pairs(earlier)
         if got_latest == {(0, 12), (1, 13)}:
@@ -168,9 +208,11 @@ _TRUTH = np.array([4.0, 3.0, 5.0, 2.0, 3.5])
 _MODEL_A = np.array([3.6, 3.4, 4.4, 2.6, 3.5])
 _MODEL_B = np.array([4.6, 2.2, 5.2, 1.6, 4.1])
 _WEIGHTS = np.linspace(0, 1, 11)
+# Other candidates, in no order, so the answer must choose among `weights` as given.
+_OTHER_WEIGHTS = np.array([0.9, 0.35, 0.75, 0.55, 0.2])
 
 
-def _blend_rmse(weight: float) -> float:
+def _blend_rmse(weight) -> float:
     blend = weight * _MODEL_A + (1 - weight) * _MODEL_B
     return float(np.sqrt(np.mean((blend - _TRUTH) ** 2)))
 
@@ -183,10 +225,9 @@ def check_blend_weight(best_blend_weight) -> CheckResult:
     exercise = "best_blend_weight"
 
     def body() -> CheckResult:
-        got = attempt(best_blend_weight, _MODEL_A, _MODEL_B, _TRUTH, _WEIGHTS.copy())
-        if problem := number_problem("the weight", got):
-            return wrong(exercise, problem)
-        got = float(got)
+        a, b, y = _MODEL_A.copy(), _MODEL_B.copy(), _TRUTH.copy()
+        got = attempt(best_blend_weight, a, b, y, _WEIGHTS.copy())
+        got = number(got, "the weight")
         scores = [_blend_rmse(w) for w in _WEIGHTS]
         best = float(_WEIGHTS[int(np.argmin(scores))])
         worst = float(_WEIGHTS[int(np.argmax(scores))])
@@ -213,6 +254,25 @@ def check_blend_weight(best_blend_weight) -> CheckResult:
             return wrong(
                 exercise, f"RMSE by weight on `a` is {table}; the best is {best:.1f}, yours {got}."
             )
-        return correct(exercise, f"weight {best:.1f} on `a` gives the least validation RMSE.")
+        return _other_weights(exercise, best_blend_weight) or correct(
+            exercise, f"weight {best:.1f} on `a` gives the least validation RMSE."
+        )
 
     return run_check(exercise, body)
+
+
+def _other_weights(exercise: str, best_blend_weight) -> CheckResult | None:
+    """A `wrong(...)` unless the answer also picks the best of other candidate weights."""
+    weights = _OTHER_WEIGHTS.tolist()
+    case = f"with weights={weights}"
+    a, b, y = _MODEL_A.copy(), _MODEL_B.copy(), _TRUTH.copy()
+    with further_case(case):
+        got = number(attempt(best_blend_weight, a, b, y, _OTHER_WEIGHTS.copy()), "the weight")
+    best = weights[int(np.argmin([_blend_rmse(w) for w in weights]))]
+    if np.isclose(got, best):
+        return None
+    return wrong(
+        exercise,
+        f"right for 11 weights from 0 to 1, but {case} (in no order) the least RMSE is at "
+        f"{best}; yours is {got:g}. Choose among `weights` as given, not a grid of your own.",
+    )

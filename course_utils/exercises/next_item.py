@@ -2,18 +2,30 @@
 
 import numpy as np
 
-from course_utils.exercises.core import CheckResult, attempt, correct, run_check, wrong
+from course_utils.exercises.core import (
+    CheckResult,
+    as_array,
+    attempt,
+    correct,
+    further_case,
+    run_check,
+    wrong,
+)
 
 _RATED = [5, 7, 9]  # one user's movie ids, oldest first
 
 
 def check_histories(last_movies) -> CheckResult:
-    """Check `last_movies(rated, n) -> (n,) ints`: ids + 1, right-aligned, 0-padded on the left."""
+    """Check `last_movies(rated, n) -> (n,) ints`: ids + 1, right-aligned, 0-padded on the left.
+
+    Cases: more room than ratings (n=5), fewer (n=2), and a user with no rating yet, whose
+    history is all padding (a user's first event has one).
+    """
     exercise = "last_movies"
 
     def body() -> CheckResult:
-        long = np.asarray(attempt(last_movies, list(_RATED), 5))
-        short = np.asarray(attempt(last_movies, list(_RATED), 2))
+        long = as_array(attempt(last_movies, list(_RATED), 5), "the history")
+        short = as_array(attempt(last_movies, list(_RATED), 2), "the history")
         if long.shape != (5,) or short.shape != (2,):
             return wrong(
                 exercise,
@@ -42,6 +54,22 @@ def check_histories(last_movies) -> CheckResult:
                 f"for rated={_RATED}: n=5 gives [0, 0, 6, 8, 10] and n=2 gives [8, 10]; "
                 f"yours give {long.tolist()} and {short.tolist()}.",
             )
+        if not (np.issubdtype(long.dtype, np.integer) and np.issubdtype(short.dtype, np.integer)):
+            return wrong(
+                exercise,
+                f"the values are right, but the history is an array of {long.dtype}: return "
+                "ints (np.zeros(n, int)), as an Embedding layer reads ids.",
+            )
+        case = "for a user with no rating yet (rated=[], n=3)"
+        with further_case(case):
+            empty = as_array(attempt(last_movies, [], 3), "the history")
+        if empty.tolist() != [0, 0, 0] or not np.issubdtype(empty.dtype, np.integer):
+            return wrong(
+                exercise,
+                f"{case} the history is all padding, [0, 0, 0] as ints; yours is "
+                f"{empty.tolist()} ({empty.dtype}). Careful with history[-len(recent):] "
+                "when recent is empty: -0 is 0, the whole array.",
+            )
         return correct(exercise, "the last n movies, id + 1, right-aligned, padded with 0.")
 
     return run_check(exercise, body)
@@ -49,6 +77,11 @@ def check_histories(last_movies) -> CheckResult:
 
 # Three movies; four users rated (0, 1), (0,), (0, 1, 2) and (1, 2): the Gram matrix X^T X.
 _GRAM = np.array([[3.0, 2.0, 1.0], [2.0, 3.0, 2.0], [1.0, 2.0, 2.0]])
+# Four movies and λ = 2.5, so neither the size nor λ = 1 can be written in.
+_OTHER_GRAM = np.array(
+    [[4.0, 2.0, 1.0, 0.0], [2.0, 3.0, 1.0, 1.0], [1.0, 1.0, 2.0, 1.0], [0.0, 1.0, 1.0, 3.0]]
+)
+_OTHER_LAMBDA = 2.5
 
 
 def _ease_reference(gram: np.ndarray, regularization: float) -> np.ndarray:
@@ -63,12 +96,14 @@ def check_ease_weights(ease_weights) -> CheckResult:
     exercise = "ease_weights"
 
     def body() -> CheckResult:
-        got = np.asarray(attempt(ease_weights, _GRAM.copy(), 1.0), dtype=float)
+        got = as_array(attempt(ease_weights, _GRAM.copy(), 1.0), "B").astype(float)
         expected = _ease_reference(_GRAM, 1.0)
         if got.shape != (3, 3):
             return wrong(exercise, f"for 3 movies B is (3, 3); yours has shape {got.shape}.")
         if np.allclose(got, expected, atol=1e-6):
-            return correct(exercise, "B = -P / diag(P) with P = (XᵀX + λI)⁻¹ and a zero diagonal.")
+            return _other_gram(exercise, ease_weights) or correct(
+                exercise, "B = -P / diag(P) with P = (XᵀX + λI)⁻¹ and a zero diagonal."
+            )
         if not np.allclose(np.diag(got), 0.0):
             return wrong(
                 exercise,
@@ -95,3 +130,27 @@ def check_ease_weights(ease_weights) -> CheckResult:
         )
 
     return run_check(exercise, body)
+
+
+def _other_gram(exercise: str, ease_weights) -> CheckResult | None:
+    """A `wrong(...)` unless B is right for 4 movies with λ = 2.5 too."""
+    case = f"for 4 movies with λ={_OTHER_LAMBDA:g}"
+    with further_case(case):
+        got = as_array(attempt(ease_weights, _OTHER_GRAM.copy(), _OTHER_LAMBDA), "B")
+    got = got.astype(float)
+    expected = _ease_reference(_OTHER_GRAM, _OTHER_LAMBDA)
+    if got.shape == expected.shape and np.allclose(got, expected, atol=1e-6):
+        return None
+    if got.shape == expected.shape and np.allclose(got, _ease_reference(_OTHER_GRAM, 1.0)):
+        return wrong(
+            exercise,
+            f"right with λ=1, but {case} yours is B for λ=1: multiply the identity by "
+            "`regularization`, gram + regularization * np.eye(len(gram)).",
+        )
+    return wrong(
+        exercise,
+        f"right on the 3-movie case with λ=1, but {case} B should have shape (4, 4) and "
+        f"B[0, 1] = {expected[0, 1]:.4f}; yours has shape {got.shape}"
+        f"{f' and B[0, 1] = {got[0, 1]:.4f}' if got.shape == expected.shape else ''}. "
+        "Use `regularization` and the size of `gram`, not fixed numbers.",
+    )

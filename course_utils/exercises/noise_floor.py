@@ -6,7 +6,17 @@ predicts E[stars | features] exactly, the lowest any model can reach.
 
 import numpy as np
 
-from course_utils.exercises.core import CheckResult, attempt, correct, run_check, wrong
+from course_utils.exercises.core import (
+    CheckResult,
+    WrongAnswer,
+    as_array,
+    attempt,
+    correct,
+    describe,
+    further_case,
+    run_check,
+    wrong,
+)
 
 _STARS = np.arange(1, 6)
 # Three pairs whose star distributions are worked out by hand (columns: 1 to 5 stars).
@@ -23,8 +33,8 @@ _FLOOR = (0.0 + 4.0 + 0.25) / 3
 def _as_number(value) -> float | None:
     """`value` as a float if it is one number (a scalar or a size-1 array), else None."""
     try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
+        array = as_array(value, "the noise floor")
+    except WrongAnswer:
         return None
     return float(array.reshape(-1)[0]) if array.size == 1 else None
 
@@ -39,9 +49,14 @@ def check_noise_floor(noise_floor) -> CheckResult:
     worked = f"(0 + 4 + 0.25) / 3 = {_FLOOR:.3f}"
 
     def body() -> CheckResult:
-        got = _as_number(attempt(noise_floor, _PROBABILITIES.copy()))
+        result = attempt(noise_floor, _PROBABILITIES.copy())
+        got = _as_number(result)
         if got is None:
-            return wrong(exercise, "return one number, the mean variance over all pairs.")
+            return wrong(
+                exercise,
+                "return one number, the mean variance over all pairs. Yours is "
+                f"{describe(result)}.",
+            )
         expected_means = _PROBABILITIES @ _STARS
         mistakes = [
             (
@@ -75,14 +90,22 @@ def check_noise_floor(noise_floor) -> CheckResult:
                 f"three pairs with variances 0, 4 and 0.25 have a noise floor of {worked}; "
                 f"yours is {got:.3f}.",
             )
-        grid = _as_number(attempt(noise_floor, _PROBABILITIES.reshape(3, 1, 5).copy()))
-        if grid is None or not np.isclose(grid, _FLOOR, rtol=1e-6):
-            return wrong(
-                exercise,
-                "right for a (3, 5) array, but not for the same pairs as a (3, 1, 5) array "
-                f"(customers × products × stars, as the world's): {grid}. Work on the last "
-                "axis only, e.g. `probabilities @ stars`.",
-            )
+        # The same pairs laid out as the world's (customers, products, 5): the variances
+        # of every pair, averaged over both axes, not over the first one only.
+        grids = [_PROBABILITIES.reshape(3, 1, 5), np.stack([_PROBABILITIES, _PROBABILITIES[::-1]])]
+        for grid in grids:
+            case = f"on a {grid.shape} array of the same pairs"
+            with further_case(case):
+                got = _as_number(attempt(noise_floor, grid.copy()))
+            if got is None or not np.isclose(got, _FLOOR, rtol=1e-6):
+                return wrong(
+                    exercise,
+                    f"right for a (3, 5) array, but a {grid.shape} array of the same pairs "
+                    f"(customers × products × stars, as the world's) should give {_FLOOR:.3f}; "
+                    f"yours gives {'not one number' if got is None else f'{got:.3f}'}. Work on "
+                    "the last axis only, e.g. `probabilities @ stars`, and average over all "
+                    "the others.",
+                )
         return correct(exercise, f"the mean of the pairs' variances, {worked}.")
 
     return run_check(exercise, body)

@@ -2,7 +2,15 @@
 
 import numpy as np
 
-from course_utils.exercises.core import CheckResult, attempt, correct, run_check, wrong
+from course_utils.exercises.core import (
+    CheckResult,
+    as_array,
+    attempt,
+    correct,
+    pair,
+    run_check,
+    wrong,
+)
 
 # A world small enough to work out by hand: 3 customers with 2 features, 2 products with 1.
 _CUSTOMERS = np.array([[10.0, 11.0], [20.0, 21.0], [30.0, 31.0]])
@@ -19,10 +27,9 @@ def check_pair_rows(pair_rows) -> CheckResult:
     exercise = "pair_rows"
 
     def body() -> CheckResult:
-        result = attempt(pair_rows, _CUSTOMERS, _PRODUCTS, _RATINGS)
-        if not isinstance(result, tuple) or len(result) != 2:
-            return wrong(exercise, f"return a pair (X, y); yours returned {type(result).__name__}.")
-        features, labels = np.asarray(result[0]), np.asarray(result[1])
+        result = attempt(pair_rows, _CUSTOMERS.copy(), _PRODUCTS.copy(), _RATINGS.copy())
+        features, labels = pair(result, "(X, y)")
+        features, labels = as_array(features, "X"), as_array(labels, "y")
         if features.shape != (6, 3):
             return wrong(
                 exercise,

@@ -4,19 +4,20 @@ Each check builds a case small enough to work out by hand, and recognises the us
 mistakes by computing what each would give on that case.
 """
 
-from contextlib import contextmanager
-
 import numpy as np
 
 from course_utils.exercises.core import (
     CheckResult,
+    as_array,
     attempt,
     correct,
+    further_case,
     known_mistake,
-    number_problem,
+    number,
     run_check,
     wrong,
 )
+from course_utils.exercises.sort_watch import watching_sorts
 
 # --- recall@k: 2 customers, 6 products, k = 2 --------------------------------------------
 _RECALL_LISTS = np.array([[0, 1, 4, 3], [4, 3, 1, 0]])  # best first
@@ -28,6 +29,7 @@ _RECALL_RELEVANT = np.array(
     dtype=float,
 )
 _RECALL_K = 2
+_RECALL_OTHER_K = 3  # the same lists, relevance as 0/1 ints: k must come from the argument
 
 
 def _recall_variants(lists, relevant, k) -> dict[str, float]:
@@ -61,11 +63,11 @@ def check_recall_at_k(recall_at_k) -> CheckResult:
 
     def body() -> CheckResult:
         result = attempt(recall_at_k, _RECALL_LISTS.copy(), _RECALL_RELEVANT.copy(), _RECALL_K)
-        if problem := number_problem("the mean over customers", result):
-            return wrong(exercise, problem)
-        value = float(result)
+        value = number(result, "the mean over customers")
         if np.isclose(value, values["right"]):
-            return correct(exercise, f"recall@2 on the tiny case is {values['right']:.3f}.")
+            return _recall_other_k(exercise, recall_at_k) or correct(
+                exercise, f"recall@2 on the tiny case is {values['right']:.3f}."
+            )
         if mistake := known_mistake(value, values, messages):
             return wrong(exercise, mistake)
         return wrong(
@@ -77,10 +79,32 @@ def check_recall_at_k(recall_at_k) -> CheckResult:
     return run_check(exercise, body)
 
 
+def _recall_other_k(exercise: str, recall_at_k) -> CheckResult | None:
+    """A `wrong(...)` unless recall@3 on the same lists, with 0/1 ints, is right too."""
+    relevance = _RECALL_RELEVANT.astype(int)
+    case = f"with k={_RECALL_OTHER_K} and relevance as 0/1 ints"
+    with further_case(case):
+        result = attempt(recall_at_k, _RECALL_LISTS.copy(), relevance, _RECALL_OTHER_K)
+        value = number(result, "the mean over customers")
+    right = _recall_variants(_RECALL_LISTS, relevance, _RECALL_OTHER_K)["right"]
+    if np.isclose(value, right):
+        return None
+    return wrong(
+        exercise,
+        f"right for k=2, but with k=3 (and relevance as 0/1 ints) customer 0 finds 2 of its 3 "
+        f"relevant products and customer 1 1 of 2: recall@3 = (2/3 + 1/2) / 2 = {right:.3f}; "
+        f"yours is {value:.3f}. Use `k`, not a fixed number.",
+    )
+
+
 # --- NDCG@k: 2 customers, 5 products, graded relevance, k = 3 --------------------------
 _NDCG_LISTS = np.array([[0, 2, 1, 3, 4], [4, 0, 1, 2, 3]])
 _NDCG_RELEVANCE = np.array([[0.0, 3.0, 1.0, 2.0, 0.0], [1.0, 0.0, 0.0, 0.0, 2.0]])
 _NDCG_K = 3
+# Graded relevance as the exercise promises it, "such as expected ratings": not whole numbers.
+_NDCG_OTHER_LISTS = np.array([[3, 1, 0, 2, 4], [2, 3, 4, 0, 1]])
+_NDCG_OTHER_RELEVANCE = np.array([[2.2, 0.4, 3.7, 4.1, 1.5], [0.0, 1.8, 3.3, 2.6, 0.9]])
+_NDCG_OTHER_K = 2
 
 
 def _ndcg_variants(lists, relevance, k) -> dict[str, float]:
@@ -122,9 +146,7 @@ def check_ndcg_at_k(ndcg_at_k) -> CheckResult:
 
     def body() -> CheckResult:
         result = attempt(ndcg_at_k, _NDCG_LISTS.copy(), _NDCG_RELEVANCE.copy(), _NDCG_K)
-        if problem := number_problem("the mean over customers", result):
-            return wrong(exercise, problem)
-        value = float(result)
+        value = number(result, "the mean over customers")
         if not np.isfinite(value):
             return wrong(
                 exercise,
@@ -132,7 +154,9 @@ def check_ndcg_at_k(ndcg_at_k) -> CheckResult:
                 "discount 1 / log2(1 + 1) = 1; with rank 0 it is 1 / log2(1) = 1 / 0.",
             )
         if np.isclose(value, values["right"]):
-            return correct(exercise, f"NDCG@3 on the tiny case is {values['right']:.3f}.")
+            return _ndcg_graded(exercise, ndcg_at_k) or correct(
+                exercise, f"NDCG@3 on the tiny case is {values['right']:.3f}."
+            )
         if mistake := known_mistake(value, values, messages):
             return wrong(exercise, mistake)
         return wrong(
@@ -146,29 +170,25 @@ def check_ndcg_at_k(ndcg_at_k) -> CheckResult:
     return run_check(exercise, body)
 
 
+def _ndcg_graded(exercise: str, ndcg_at_k) -> CheckResult | None:
+    """A `wrong(...)` unless NDCG@2 is right on relevance that is not whole numbers too."""
+    lists, relevance, k = _NDCG_OTHER_LISTS, _NDCG_OTHER_RELEVANCE, _NDCG_OTHER_K
+    case = f"with graded relevance such as {relevance[0].tolist()} and k={k}"
+    with further_case(case):
+        value = number(attempt(ndcg_at_k, lists.copy(), relevance.copy(), k), "the mean")
+    right = _ndcg_variants(lists, relevance, k)["right"]
+    if np.isclose(value, right):
+        return None
+    return wrong(
+        exercise,
+        f"right on the tiny case, but with graded relevance such as expected ratings "
+        f"(customer 0: {relevance[0].tolist()}) and k={k}, NDCG@{k} is {right:.3f}; yours is "
+        f"{value:.3f}. Use `k`, and the relevance as it is: 2 ** rel - 1 for any rel >= 0.",
+    )
+
+
 # --- top k for one new customer, without sorting every product ---------------------------
-_N_PRODUCTS, _TOP_K = 1000, 5
-
-
-_sort_lengths: list[int] | None = None  # set while a learner's top k runs
-
-
-def _note_sort(array, axis) -> None:
-    if _sort_lengths is not None:
-        shape = np.shape(array)
-        _sort_lengths.append(int(np.prod(shape)) if axis is None else shape[axis] if shape else 1)
-
-
-class _WatchedScores(np.ndarray):
-    """Scores that note the length of every sort made of them, as a method or np.* call."""
-
-    def argsort(self, axis=-1, *args, **kwargs):
-        _note_sort(self, axis)
-        return np.asarray(self).argsort(axis, *args, **kwargs)
-
-    def sort(self, axis=-1, *args, **kwargs):
-        _note_sort(self, axis)
-        np.asarray(self).sort(axis, *args, **kwargs)  # in place, same memory
+_N_PRODUCTS, _TOP_K, _OTHER_K = 1000, 5, 2
 
 
 class _LinearScorer:
@@ -185,98 +205,75 @@ class _LinearScorer:
                 f"the model expects rows of {self.n_columns} features (customer's, then "
                 f"product's), got shape {x.shape}"
             )
-        return (x @ self.weights)[:, None].view(_WatchedScores)  # (n_rows, 1), as Keras
+        return (x @ self.weights)[:, None]  # (n_rows, 1), as Keras
 
 
-@contextmanager
-def _watching_sorts():
-    """Record the length of every sort made inside the block.
-
-    Sorts of the scorer's output are seen through `_WatchedScores`, whatever the call;
-    np.sort and np.argsort are also watched on any array, e.g. after np.asarray(scores).
-    """
-    global _sort_lengths
-    lengths = []
-    originals = {"sort": np.sort, "argsort": np.argsort}
-
-    def watched(name):
-        def call(a, axis=-1, *args, **kwargs):
-            _note_sort(a, axis)
-            return originals[name](a, axis, *args, **kwargs)
-
-        return call
-
-    _sort_lengths = lengths
-    np.sort, np.argsort = watched("sort"), watched("argsort")
-    try:
-        yield lengths
-    finally:
-        np.sort, np.argsort = originals["sort"], originals["argsort"]
-        _sort_lengths = None
-
-
-def check_top_k_new_customer(top_k_new_customer) -> CheckResult:
-    """Check `top_k_new_customer(model, customer, product_features, k) -> (k,) ids`."""
-    exercise = "top_k_new_customer"
+def _top_k_problem(top_k_new_customer, k: int) -> str | None:
+    """What is wrong with the answer's top k on the check's 1000 products, or None."""
     rng = np.random.default_rng(4)
     customer = rng.uniform(-1, 1, size=(1, 3))
     products = rng.uniform(-1, 1, size=(_N_PRODUCTS, 4))
     model = _LinearScorer(3, 4)
     scores = model.predict(np.column_stack([np.repeat(customer, _N_PRODUCTS, 0), products]))[:, 0]
-    best = np.argsort(-scores)[:_TOP_K]
-    worst = np.argsort(scores)[:_TOP_K]
+    best = np.argsort(-scores)[:k]
+    worst = np.argsort(scores)[:k]
     flipped_rows = np.column_stack([products, np.repeat(customer, _N_PRODUCTS, 0)])
-    products_first = np.argsort(-model.predict(flipped_rows)[:, 0])[:_TOP_K]
+    products_first = np.argsort(-model.predict(flipped_rows)[:, 0])[:k]
+
+    with further_case(f"with k={k}"), watching_sorts() as lengths:
+        result = attempt(top_k_new_customer, model, customer.copy(), products.copy(), k)
+        ids = as_array(result, "the product ids")
+    if ids.shape == (k, 1):
+        return (
+            f"yours has shape {ids.shape}, the seed's column of one-element rows. "
+            f"predict returns ({_N_PRODUCTS}, 1): flatten it first (scores[:, 0]), and "
+            f"return a flat ({k},) array of product ids."
+        )
+    if ids.shape != (k,):
+        return (
+            f"with k={k}, return a flat ({k},) array of product ids; yours has shape "
+            f"{ids.shape}. Use `k`, not a fixed number."
+        )
+    if not np.issubdtype(ids.dtype, np.integer):
+        return f"return product ids (ints), yours are {ids.dtype}."
+    if ids.tolist() == worst.tolist() or (k > 1 and ids.tolist() == best[::-1].tolist()):
+        return (
+            "yours runs worst first: argsort and argpartition order from the lowest "
+            "score. Partition and sort -scores, or reverse the k you keep."
+        )
+    if sorted(ids.tolist()) == sorted(best.tolist()) and ids.tolist() != best.tolist():
+        return "you have the right k products, but not best first: sort those k by score."
+    if ids.tolist() == products_first.tolist():
+        return (
+            "your rows put the product's features first. The model was trained on the "
+            "customer's features, then the product's: concatenate in that order."
+        )
+    if ids.tolist() != best.tolist():
+        return (
+            f"the model's top {k} of {_N_PRODUCTS} products are {best.tolist()}; "
+            f"yours are {ids.tolist()}. Pair the customer with every product: "
+            f"np.tile(customer, (n_products, 1)) beside product_features."
+        )
+    if lengths and max(lengths) >= _N_PRODUCTS:
+        return (
+            f"right answer, but you sorted all {_N_PRODUCTS} products to keep {k}. "
+            "Find the k best with np.argpartition (linear time), then sort only those k."
+        )
+    return None
+
+
+def check_top_k_new_customer(top_k_new_customer) -> CheckResult:
+    """Check `top_k_new_customer(model, customer, product_features, k) -> (k,) ids`.
+
+    With k = 5, then k = 2 (neither is the notebook's SEED_TOP, 3), and no sort of all
+    1000 products, whether through NumPy, an array's method, `sorted` or `list.sort`.
+    """
+    exercise = "top_k_new_customer"
 
     def body() -> CheckResult:
-        with _watching_sorts() as lengths:
-            result = attempt(top_k_new_customer, model, customer.copy(), products.copy(), _TOP_K)
-        ids = np.asarray(result)
-        if ids.shape == (_TOP_K, 1):
-            return wrong(
-                exercise,
-                f"yours has shape {ids.shape}, the seed's column of one-element rows. "
-                f"predict returns ({_N_PRODUCTS}, 1): flatten it first (scores[:, 0]), and "
-                f"return a flat ({_TOP_K},) array of product ids.",
-            )
-        if ids.shape != (_TOP_K,):
-            return wrong(
-                exercise,
-                f"with k={_TOP_K}, return a flat ({_TOP_K},) array of product ids; yours has "
-                f"shape {ids.shape}.",
-            )
-        if not np.issubdtype(ids.dtype, np.integer):
-            return wrong(exercise, f"return product ids (ints), yours are {ids.dtype}.")
-        if ids.tolist() == worst.tolist() or ids.tolist() == best[::-1].tolist():
-            return wrong(
-                exercise,
-                "yours runs worst first: argsort and argpartition order from the lowest "
-                "score. Partition and sort -scores, or reverse the k you keep.",
-            )
-        if sorted(ids.tolist()) == sorted(best.tolist()) and ids.tolist() != best.tolist():
-            return wrong(
-                exercise,
-                "you have the right k products, but not best first: sort those k by score.",
-            )
-        if ids.tolist() == products_first.tolist():
-            return wrong(
-                exercise,
-                "your rows put the product's features first. The model was trained on the "
-                "customer's features, then the product's: concatenate in that order.",
-            )
-        if ids.tolist() != best.tolist():
-            return wrong(
-                exercise,
-                f"the model's top {_TOP_K} of {_N_PRODUCTS} products are {best.tolist()}; "
-                f"yours are {ids.tolist()}. Pair the customer with every product: "
-                f"np.tile(customer, (n_products, 1)) beside product_features.",
-            )
-        if lengths and max(lengths) >= _N_PRODUCTS:
-            return wrong(
-                exercise,
-                f"right answer, but you sorted all {_N_PRODUCTS} products to keep {_TOP_K}. "
-                "Find the k best with np.argpartition (linear time), then sort only those k.",
-            )
+        for k in (_TOP_K, _OTHER_K):
+            if problem := _top_k_problem(top_k_new_customer, k):
+                return wrong(exercise, problem)
         return correct(
             exercise,
             f"the top {_TOP_K} of {_N_PRODUCTS} products, best first, without sorting them all.",

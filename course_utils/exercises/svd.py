@@ -8,8 +8,13 @@ from course_utils.baselines import fit_svd
 from course_utils.data import make_world, pair_table, split_pairs
 from course_utils.exercises.core import (
     CheckResult,
+    WrongAnswer,
+    as_array,
     attempt,
     correct,
+    describe,
+    further_case,
+    number,
     run_check,
     shape_problem,
     wrong,
@@ -33,15 +38,15 @@ def check_truncated_svd(truncated_svd) -> CheckResult:
     rank = 1
 
     def body() -> CheckResult:
-        got = attempt(truncated_svd, _MATRIX.copy(), rank)
+        not_factors = f"Return the rank-{rank} matrix itself (u_r * s_r) @ vt_r, not its factors."
+        try:
+            got = as_array(attempt(truncated_svd, _MATRIX.copy(), rank), "the approximation")
+        except WrongAnswer as problem:
+            return wrong(exercise, f"{problem} {not_factors}")
         problem = shape_problem("the approximation", got, _MATRIX.shape)
         if problem:
-            return wrong(
-                exercise,
-                f"{problem} Return the rank-{rank} matrix itself (u_r * s_r) @ vt_r, "
-                "not its factors.",
-            )
-        got = np.asarray(got, dtype=float)
+            return wrong(exercise, f"{problem} {not_factors}")
+        got = got.astype(float)
         expected = _rank_r(_MATRIX, slice(0, rank))
         u, s, vt = np.linalg.svd(_MATRIX, full_matrices=False)
         mistakes = [
@@ -71,8 +76,9 @@ def check_truncated_svd(truncated_svd) -> CheckResult:
                 f"{np.round(expected[0], 3).tolist()}; yours starts with "
                 f"{np.round(got[0], 3).tolist()}.",
             )
-        full = attempt(truncated_svd, _MATRIX.copy(), 3)
-        if np.shape(full) != _MATRIX.shape or not np.allclose(full, _MATRIX, atol=1e-8):
+        with further_case("at rank 3"):
+            full = as_array(attempt(truncated_svd, _MATRIX.copy(), 3), "the approximation")
+        if full.shape != _MATRIX.shape or not np.allclose(full, _MATRIX, atol=1e-8):
             return wrong(
                 exercise,
                 "right at rank 1, but at rank 3 (every component of a 4 × 3 matrix) you "
@@ -89,6 +95,9 @@ def check_truncated_svd(truncated_svd) -> CheckResult:
 
 # --- Choosing the rank on validation, on a world small enough to fit in milliseconds.
 _N_CUSTOMERS, _N_PRODUCTS, _RANKS, _FRACTION, _SEED = 100, 20, [1, 2, 4, 8], 0.2, 1
+# A second split, so that an answer must read `ranks`, `fraction` and `seed` from its
+# arguments: the notebook's own VALIDATION_FRACTION is 0.2 as well.
+_OTHER_RANKS, _OTHER_FRACTION, _OTHER_SEED = [3, 1], 0.3, 2
 
 
 @cache
@@ -98,10 +107,10 @@ def _tiny_train():
     return split_pairs(table, _FRACTION, seed=_SEED)[0]
 
 
-def _mse_by_rank(fit, measure) -> dict[int, float]:
+def _mse_by_rank(fit, measure, ranks=tuple(_RANKS)) -> dict[int, float]:
     """MSE on `measure` of a truncated SVD fitted on `fit`, for each rank."""
     result = {}
-    for rank in _RANKS:
+    for rank in ranks:
         model = fit_svd(fit, _N_CUSTOMERS, _N_PRODUCTS, rank)
         predicted = model.predict(measure.customer_ids, measure.product_ids)
         result[rank] = float(np.mean((predicted - measure.y) ** 2))
@@ -109,7 +118,24 @@ def _mse_by_rank(fit, measure) -> dict[int, float]:
 
 
 def _close(got: dict, expected: dict) -> bool:
-    return all(np.isclose(float(got[r]), expected[r], rtol=1e-6) for r in expected)
+    return all(np.isclose(got[r], expected[r], rtol=1e-6) for r in expected)
+
+
+def _worked(errors: dict) -> str:
+    return ", ".join(f"rank {r}: {v:.3f}" for r, v in errors.items())
+
+
+def _by_rank(got, ranks: list[int]) -> dict[int, float]:
+    """The answer as {rank: float}; `WrongAnswer` unless it is a dict of one number per rank."""
+    if not isinstance(got, dict):
+        raise WrongAnswer(f"return a dict {{rank: MSE}}; yours is {describe(got)}.")
+    if set(got) != set(ranks):
+        try:
+            keys = sorted(got)
+        except TypeError:  # keys of mixed types
+            keys = list(got)
+        raise WrongAnswer(f"return one entry per rank, keys {sorted(ranks)}; yours has {keys}.")
+    return {rank: number(got[rank], f"the validation MSE of rank {rank}") for rank in ranks}
 
 
 def check_validation_mse_by_rank(validation_mse_by_rank) -> CheckResult:
@@ -126,18 +152,14 @@ def check_validation_mse_by_rank(validation_mse_by_rank) -> CheckResult:
         got = attempt(
             validation_mse_by_rank, train, list(_RANKS), _N_CUSTOMERS, _N_PRODUCTS, _FRACTION, _SEED
         )
-        if not isinstance(got, dict):
-            return wrong(exercise, f"return a dict {{rank: MSE}}; yours is {type(got).__name__}.")
-        if sorted(got) != _RANKS:
-            return wrong(
-                exercise, f"return one entry per rank, keys {_RANKS}; yours has {sorted(got)}."
-            )
+        got = _by_rank(got, _RANKS)
         fit, validation = split_pairs(train, _FRACTION, seed=_SEED)
         expected = _mse_by_rank(fit, validation)
         best = min(expected, key=expected.get)
-        worked = ", ".join(f"rank {r}: {v:.3f}" for r, v in expected.items())
         if _close(got, expected):
-            return correct(exercise, f"{worked}; validation chooses rank {best}.")
+            return _other_split(exercise, validation_mse_by_rank, train) or correct(
+                exercise, f"{_worked(expected)}; validation chooses rank {best}."
+            )
         on_fit = _mse_by_rank(fit, fit)
         if _close(got, on_fit):
             return wrong(
@@ -153,13 +175,39 @@ def check_validation_mse_by_rank(validation_mse_by_rank) -> CheckResult:
                 "you fitted on all of `train`, validation pairs included, then measured on "
                 "them: the model has seen its answers. Fit on the other pairs only.",
             )
-        if all(np.isclose(float(got[r]) ** 2, expected[r], rtol=1e-6) for r in expected):
+        if all(np.isclose(got[r] ** 2, expected[r], rtol=1e-6) for r in expected):
             return wrong(exercise, "these are RMSEs (square roots); return MSEs.")
         return wrong(
             exercise,
             f"with fit, validation = split_pairs(train, fraction, seed=seed) and fit_svd's "
-            f"defaults, the validation MSEs are {worked}; yours at rank 1 is "
-            f"{float(got[1]):.3f}.",
+            f"defaults, the validation MSEs are {_worked(expected)}; yours at rank 1 is "
+            f"{got[1]:.3f}.",
         )
 
     return run_check(exercise, body)
+
+
+def _other_split(exercise: str, validation_mse_by_rank, train) -> CheckResult | None:
+    """A `wrong(...)` if the answer is not also right on another split and ranks, else None."""
+    with further_case(f"with ranks={_OTHER_RANKS}, fraction={_OTHER_FRACTION}, seed={_OTHER_SEED}"):
+        got = attempt(
+            validation_mse_by_rank,
+            train,
+            list(_OTHER_RANKS),
+            _N_CUSTOMERS,
+            _N_PRODUCTS,
+            _OTHER_FRACTION,
+            _OTHER_SEED,
+        )
+        got = _by_rank(got, _OTHER_RANKS)
+    fit, validation = split_pairs(train, _OTHER_FRACTION, seed=_OTHER_SEED)
+    expected = _mse_by_rank(fit, validation, _OTHER_RANKS)
+    if _close(got, expected):
+        return None
+    return wrong(
+        exercise,
+        f"right for fraction={_FRACTION}, seed={_SEED}, but with ranks={_OTHER_RANKS}, "
+        f"fraction={_OTHER_FRACTION}, seed={_OTHER_SEED} the validation MSEs are "
+        f"{_worked(expected)}; yours are {_worked(got)}. Use the arguments `ranks`, "
+        "`fraction` and `seed`, not the notebook's constants.",
+    )

@@ -8,8 +8,10 @@ from scipy.special import log_softmax
 
 from course_utils.exercises.core import (
     CheckResult,
+    as_array,
     attempt,
     correct,
+    further_case,
     run_check,
     shape_problem,
     wrong,
@@ -19,6 +21,11 @@ from course_utils.exercises.core import (
 _BATCH_CUSTOMERS = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.2], [-1.0, 0.5]])
 _BATCH_PRODUCTS = np.array([[2.0, 0.0], [0.5, 1.5], [0.0, -1.0], [1.0, 1.0]])
 _TEMPERATURE = 0.5
+# A second batch, of 3 purchases at temperature 2, so the batch size and the temperature
+# must come from the arguments.
+_OTHER_CUSTOMERS = np.array([[0.5, -1.0], [2.0, 0.5], [-0.5, 1.5]])
+_OTHER_PRODUCTS = np.array([[1.0, 1.0], [1.5, -0.5], [0.0, 2.0]])
+_OTHER_TEMPERATURE = 2.0
 
 
 def _per_customer_loss(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -80,10 +87,10 @@ def check_in_batch_softmax_loss(in_batch_softmax_loss) -> CheckResult:
     ]
 
     def body() -> CheckResult:
-        result = np.asarray(
+        result = as_array(
             attempt(in_batch_softmax_loss, customers.copy(), products.copy(), temperature),
-            dtype=float,
-        )
+            "the losses",
+        ).astype(float)
         if result.shape == () and np.isclose(result, expected.mean()):
             return wrong(
                 exercise,
@@ -100,7 +107,9 @@ def check_in_batch_softmax_loss(in_batch_softmax_loss) -> CheckResult:
         if problem:
             return wrong(exercise, problem)
         if np.allclose(result, expected, atol=1e-4):
-            return correct(exercise, f"the batch's losses are {_fmt(expected)}.")
+            return _other_batch(exercise, in_batch_softmax_loss) or correct(
+                exercise, f"the batch's losses are {_fmt(expected)}."
+            )
         for losses, message in mistakes:
             if np.allclose(result, losses, atol=1e-4):
                 return wrong(exercise, message)
@@ -113,10 +122,30 @@ def check_in_batch_softmax_loss(in_batch_softmax_loss) -> CheckResult:
     return run_check(exercise, body)
 
 
+def _other_batch(exercise: str, in_batch_softmax_loss) -> CheckResult | None:
+    """A `wrong(...)` unless the losses of a batch of 3 at temperature 2 are right too."""
+    customers, products, temperature = _OTHER_CUSTOMERS, _OTHER_PRODUCTS, _OTHER_TEMPERATURE
+    case = f"on a batch of 3 purchases at temperature {temperature:g}"
+    with further_case(case):
+        got = attempt(in_batch_softmax_loss, customers.copy(), products.copy(), temperature)
+        got = as_array(got, "the losses")
+    expected = in_batch_softmax_reference(customers, products, temperature)
+    if got.shape == expected.shape and np.allclose(got, expected, atol=1e-4):
+        return None
+    return wrong(
+        exercise,
+        f"right for the batch of 4, but a batch of 3 purchases at temperature "
+        f"{temperature:g} should give 3 losses, {_fmt(expected)}; yours "
+        f"{'are ' + _fmt(got) if got.size <= 4 else f'have shape {got.shape}'}. Take B "
+        "and the temperature from the arguments, not fixed numbers.",
+    )
+
+
 # 3 customers, 5 products: dot products and distances rank the products differently.
 _CUSTOMERS = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, -1.0]])
 _PRODUCTS = np.array([[3.0, 0.0], [0.9, 0.1], [0.0, 2.0], [-1.0, -1.0], [2.0, -2.5]])
 _K = 2
+_OTHER_K = 3  # k must come from the argument
 
 
 def top_k_by_dot_reference(customer_vectors, product_vectors, k) -> np.ndarray:
@@ -133,7 +162,7 @@ def check_top_k_by_dot(top_k_by_dot) -> CheckResult:
     distances = np.linalg.norm(_CUSTOMERS[:, None] - _PRODUCTS[None], axis=-1)
 
     def body() -> CheckResult:
-        result = np.asarray(attempt(top_k_by_dot, _CUSTOMERS.copy(), _PRODUCTS.copy(), _K))
+        result = as_array(attempt(top_k_by_dot, _CUSTOMERS.copy(), _PRODUCTS.copy(), _K), "the ids")
         if result.shape == scores.shape:
             return wrong(
                 exercise,
@@ -152,7 +181,9 @@ def check_top_k_by_dot(top_k_by_dot) -> CheckResult:
             return wrong(exercise, "return product ids (integers), not scores.")
         result = result.astype(int)
         if np.array_equal(result, expected):
-            return correct(exercise, f"customer 0's top {_K} is {expected[0].tolist()}.")
+            return _other_k(exercise, top_k_by_dot) or correct(
+                exercise, f"customer 0's top {_K} is {expected[0].tolist()}."
+            )
         if np.array_equal(result, np.argsort(scores, axis=1, kind="stable")[:, :_K]):
             return wrong(
                 exercise,
@@ -179,3 +210,21 @@ def check_top_k_by_dot(top_k_by_dot) -> CheckResult:
         )
 
     return run_check(exercise, body)
+
+
+def _other_k(exercise: str, top_k_by_dot) -> CheckResult | None:
+    """A `wrong(...)` unless the top 3 of the same customers is right too."""
+    with further_case(f"with k={_OTHER_K}"):
+        got = as_array(
+            attempt(top_k_by_dot, _CUSTOMERS.copy(), _PRODUCTS.copy(), _OTHER_K), "the ids"
+        )
+    expected = top_k_by_dot_reference(_CUSTOMERS, _PRODUCTS, _OTHER_K)
+    if got.shape == expected.shape and np.array_equal(got, expected):
+        return None
+    return wrong(
+        exercise,
+        f"right for k={_K}, but with k={_OTHER_K} the answer is {expected.tolist()}, shape "
+        f"(3, {_OTHER_K}); yours has shape {got.shape}"
+        f"{': ' + str(got.tolist()) if got.shape == expected.shape else ''}. Use `k`, not a "
+        "fixed number.",
+    )
