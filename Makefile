@@ -18,7 +18,7 @@ export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
 .PHONY: help venv workspace lab test lint unit nbval test-portable portable-one-core \
-	portable-other-order notebooks time bench slides site clean
+	portable-other-order notebooks time bench slides slides-check site clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -98,6 +98,20 @@ time: $(STAMP) ## Time each notebook here (and its 3 slowest cells); write the R
 
 slides: $(STAMP) ## Offline reveal.js decks from the stored outputs, in build/slides/ (S: speaker notes)
 	$(BIN)/python -m tools.build_slides --output build/slides
+
+# The decks as a 1024x768 projector shows them, measured in Chromium (tools/check_slides.py):
+# fails if code is under 16 px, or an output is cut or runs past its slide. Installs
+# Playwright into .venv (pyproject's `browser` extra) and, if no Chromium is found, Debian's
+# chromium package with apt-get; CHROMIUM=/path/to/chrome uses another one.
+AS_ROOT := $(if $(filter 0,$(shell id -u)),,sudo)
+
+slides-check: slides ## Measure every deck in Chromium at 1024x768: code >= 16 px, nothing cut
+	@$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install --quiet -e ".[browser]"
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || [ -n "$$CHROMIUM" ] || \
+		{ command -v apt-get >/dev/null || { echo "slides-check: no Chromium; set CHROMIUM=/path/to/chrome"; exit 1; }; \
+		echo "slides-check: no Chromium found, installing Debian's: apt-get install chromium"; \
+		$(AS_ROOT) apt-get update -qq && $(AS_ROOT) apt-get install -y -qq chromium; }
+	$(BIN)/python -m tools.check_slides build/slides
 
 site: $(STAMP) ## The course as an offline website from the stored outputs, in build/site/
 	$(BIN)/python -m tools.build_site --output build/site --stage build/site-src

@@ -25,6 +25,8 @@ html_theme_options = {
 }
 html_static_path = ["_static"]
 html_css_files = ["course.css"]
+# The theme's colour mode until a reader picks one (an empty default logs a console error).
+html_context = {"default_mode": "auto"}
 html_copy_source = False
 html_show_sourcelink = False
 html_last_updated_fmt = None
@@ -43,6 +45,24 @@ mathjax2_config = {
         "ignoreClass": "tex2jax_ignore|mathjax_ignore",
         "processEscapes": True,
     },
-    "HTML-CSS": {"availableFonts": [], "webFont": "STIX-Web", "imageFont": None},
+    "HTML-CSS": {
+        "availableFonts": [],
+        "webFont": "STIX-Web",
+        "imageFont": None,
+        # MathJax's placeholder font is url('about:blank'), which a page opened from disk may
+        # not load (a console error on every page with math); a local() name fails silently.
+        "styles": {"@font-face": {"font-family": "MathJax_Blank", "src": "local('MathJax Blank')"}},
+    },
     "messageStyle": "none",
 }
+
+
+def _offline_search(app, pagename, templatename, context, doctree):
+    """On the search page only: snippets from search-pages.js when opened from disk."""
+    if pagename == "search":
+        app.add_js_file("search-pages.js")  # written by tools/build_site.py after the build
+        app.add_js_file("offline-search.js")
+
+
+def setup(app):
+    app.connect("html-page-context", _offline_search)

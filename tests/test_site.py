@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools.build_site import _link_notebook_pages, build, collapse_solutions
+from tools.build_site import _link_notebook_pages, _MainText, build, collapse_solutions
 from tools.offline import external_references_in_folder
 
 # Sphinx 9 announces API changes for Sphinx 11 that the extensions will make in time.
@@ -15,6 +15,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SITE_CSS = ROOT / "site" / "_static" / "course.css"
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +108,57 @@ def test_links_to_other_repository_files_become_paths():
     assert _link_notebook_pages(text) == (
         "Run the CI (`.ci/run`) ([docs](https://example.org)); ![plot](plot.png)."
     )
+
+
+def test_no_code_or_output_line_needs_horizontal_scrolling():
+    """At 1280x800 the page's contents move behind a button, and the notebook column holds
+    100 characters; a longer line (or a narrow window) wraps instead of scrolling."""
+    css = SITE_CSS.read_text()
+    wide = re.search(
+        r"@media \(min-width: 1200px\) and \(max-width: ([\d.]+)px\) \{(.*?)\n\}", css, re.S
+    )
+    assert wide and float(wide.group(1)) >= 1280, "no room made for code at 1280 px"
+    assert "#pst-secondary-sidebar { display: none; }" in wide.group(2)
+    assert "secondary-toggle { display: inline-flex; }" in wide.group(2)  # the way to reach it
+    rule = re.search(r"div\.cell_input pre,\s*div\.cell_output pre \{([^}]*)\}", css).group(1)
+    assert "white-space: pre-wrap" in rule and "overflow-wrap: anywhere" in rule
+    assert not re.search(r"overflow(?:-x)?:\s*(?:auto|scroll)", css)
+
+
+def test_search_shows_snippets_when_opened_from_disk(site):
+    search = (site / "search.html").read_text()
+    assert '<script src="_static/search-pages.js' in search
+    assert '<script src="_static/offline-search.js' in search
+    assert "search-pages.js" not in (site / "index.html").read_text()  # search page only
+    script = (site / "_static" / "search-pages.js").read_text()
+    pages = json.loads(script[script.index("{") : script.rindex("}") + 1])
+    for path in NOTEBOOKS:
+        page = pages[f"notebooks/{path.stem}.html"]
+        title = nbformat.read(path, as_version=4).cells[0].source.splitlines()[0][2:]
+        assert page.startswith('<main role="main">') and title[:20] in page, path.stem
+        # Section results link to an anchor; the snippet is looked up by the same id.
+        built = (site / "notebooks" / f"{path.stem}.html").read_text()
+        ids = re.findall(r'<section id="([^"]+)"', built)
+        assert ids and all(f'id="{i}"' in page for i in ids), path.stem
+    assert "index.html" in pages and "INSTRUCTORS.html" in pages
+
+
+def test_pages_log_no_console_errors_we_can_prevent(site):
+    page = (site / "notebooks" / f"{NOTEBOOKS[2].stem}.html").read_text()
+    # The theme logs an error when its colour mode starts empty.
+    assert 'localStorage.getItem("mode") || "auto"' in page
+    # MathJax's url('about:blank') placeholder font fails from disk; a local() name does not.
+    assert "local('MathJax Blank')" in page
+
+
+def test_main_text_keeps_ids_and_text_and_drops_the_rest():
+    parser = _MainText()
+    parser.feed(
+        '<html><body><nav>menu</nav><main id="main-content" role="main">'
+        '<section id="the-data"><h2>1. The data<a class="headerlink" href="#x">#</a></h2>'
+        "<p>Ratings <code>ml   =\n load()</code></p><script>var x;</script>"
+        '<div class="bd-sidebar-secondary">Contents</div><img src="a.png">'
+        "</section></main><footer>end</footer></body></html>"
+    )
+    text = "".join(parser.parts)
+    assert text == '<div id="the-data">1. The dataRatings ml = load()</div>'

@@ -13,9 +13,12 @@ toggle, model answers inside a <details> block. Open build/site/index.html.
 from __future__ import annotations
 
 import argparse
+import html
+import json
 import re
 import shutil
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -112,12 +115,93 @@ def stage(folder: Path, notebooks: list[Path] | None = None) -> list[str]:
     return pages
 
 
+class _MainText(HTMLParser):
+    """The text of a page's `role="main"` element, with the ids search links point to:
+    `<main role="main">` holding `<div id="...">` blocks and text, and nothing else."""
+
+    SKIPPED = {"script", "style", "nav", "button", "footer", "svg", "dialog"}
+    SKIPPED_CLASSES = {"headerlink", "bd-sidebar-secondary", "prev-next-area", "bd-toc"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0  # inside <main role="main"> when > 0
+        self.skipping = 0  # inside an element left out, when > 0
+        self.stack: list[tuple[str, bool, bool]] = []  # (tag, opened a div, skipped)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        found = dict(attrs)
+        if tag in VOID_TAGS:
+            return
+        if not self.depth:
+            if found.get("role") == "main":
+                self.depth = 1
+                self.stack = []
+            return
+        classes = set((found.get("class") or "").split())
+        skipped = bool(self.skipping or tag in self.SKIPPED or classes & self.SKIPPED_CLASSES)
+        opened = bool(found.get("id")) and not skipped
+        if opened:
+            self.parts.append(f'<div id="{html.escape(found["id"])}">')
+        self.skipping += skipped
+        self.stack.append((tag, opened, skipped))
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.depth or tag in VOID_TAGS:
+            return
+        if not self.stack:
+            self.depth = 0
+            return
+        # Close up to the matching tag (HTML lets some end tags be left out).
+        while self.stack:
+            open_tag, opened, skipped = self.stack.pop()
+            self.parts.append("</div>" if opened else "")
+            self.skipping -= skipped
+            if open_tag == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self.depth and not self.skipping:
+            self.parts.append(html.escape(re.sub(r"\s+", " ", data)))
+
+
+VOID_TAGS = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+def search_pages(output: Path) -> dict[str, str]:
+    """{page path: its main text as HTML} for every page search can find (searchindex)."""
+    pages = {}
+    for page in sorted(output.rglob("*.html")):
+        name = page.relative_to(output).as_posix()
+        if name in ("search.html", "genindex.html") or name.startswith("_"):
+            continue
+        parser = _MainText()
+        parser.feed(page.read_text())
+        pages[name] = f'<main role="main">{"".join(parser.parts)}</main>'
+    return pages
+
+
+def write_search_pages(output: Path) -> Path:
+    """_static/search-pages.js: the pages' text, for snippets in search (site/_static/
+    offline-search.js reads it when the site is opened from disk)."""
+    target = output / "_static" / "search-pages.js"
+    data = json.dumps(search_pages(output), ensure_ascii=False, separators=(",", ":"))
+    target.write_text(
+        "// Written by tools/build_site.py: each page's text, for search snippets offline.\n"
+        f"window.COURSE_SEARCH_PAGES = {data};\n"
+    )
+    return target
+
+
 def build(output: Path, staging: Path, notebooks: list[Path] | None = None) -> int:
     """Stage and build the site into `output` with warnings as errors; Sphinx's exit code."""
     stage(staging, notebooks)
     doctrees = staging / "_doctrees"
     args = ["-b", "html", "-W", "--keep-going", "-q", "-d", str(doctrees), str(staging)]
-    return build_main([*args, str(output)])
+    status = build_main([*args, str(output)])
+    if status == 0:
+        write_search_pages(output)
+    return status
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,23 +2,25 @@
 
 Usage: python -m tools.build_slides [--output build/slides] [notebooks/NN_topic.ipynb ...]
 
-Each deck is `NN_topic.slides.html` in the output folder, beside the two things it loads:
-`reveal.js/` (reveal.js 5, copied from the sphinx-revealjs package, with its licence) and
-`mathjax/` (MathJax 2, copied from jupyter-server-mathjax, with its licence). The template
-in slides/templates/course has no external URL, so the decks work on a laptop with no
-network: open the .html file in a browser, press S for the speaker view.
+Each deck is `NN_topic.slides.html` in the output folder, beside what it loads:
+`reveal.js/` (reveal.js 5, copied from the sphinx-revealjs package, with its licence),
+`mathjax/` (MathJax 2, copied from jupyter-server-mathjax, with its licence) and `fonts/`
+(DejaVu Sans Mono, copied from matplotlib, with its licence). `index.html` lists the decks.
+The template in slides/templates/course has no external URL, so the decks work on a laptop
+with no network: open index.html in a browser, press S in a deck for the speaker view.
 
 Slide types come from each cell's `slideshow` metadata (tools/add_slide_metadata.py writes
 it into the .py sources); a notebook without any is given the same types in memory.
-Cells tagged "solution" are always skipped. Each `##` section gets speaker notes: the
-numbers its code cells printed (read from the stored outputs, never typed) and the question
-to ask the room, taken from INSTRUCTORS.md ("Ask the room" lists).
+Cells tagged "solution" are always skipped. The deck is 980x735 (4:3), sized so that code
+is 16 px on a 1024x768 projector; tools/slide_layout.py lays each slide out so that nothing
+is cut or runs past it. Each `##` section gets speaker notes (tools/slide_notes.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import html
 import re
 import shutil
 import sys
@@ -29,22 +31,51 @@ from nbconvert import SlidesExporter
 from traitlets.config import Config
 
 from tools.add_slide_metadata import Cell, slide_types
+from tools.slide_layout import (
+    DECK_HEIGHT,
+    DECK_WIDTH,
+    HIDE_CODE_TAG,
+    LONG_TEXT_TAG,
+    MARGIN,
+    paginate,
+)
+from tools.slide_notes import room_questions, section_notes
+
+# room_questions: tests/test_instructors.py imports it from here.
+__all__ = ["build", "prepare", "room_questions", "section_notes"]
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "slides" / "templates"
 COURSE_CSS = ROOT / "slides" / "course.css"
-GUIDE = ROOT / "INSTRUCTORS.md"
-NUMBER = re.compile(r"\d+\.\d+")
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
-SUMMARY_LINE = re.compile(r"params:|[│┃━─]")
-HEADING = re.compile(r"^##\s+(.+)$", re.MULTILINE)
-MAX_NOTE_LINES = 8
 THEME = "white"
+MONO_FONTS = [f"DejaVuSansMono{style}" for style in ("", "-Bold", "-Oblique", "-BoldOblique")]
 MAX_CODE_LINES_WITH_PLOT = 8
-HIDE_CODE_TAG = "slides-hide-code"
-LONG_TEXT_TAG = "slides-long-text"  # a smaller font (slides/course.css)
-LONG_TEXT_CHARACTERS = 700
-SLIDE_LINES = 26  # what a 1280x720 slide holds, in lines of text or code
+LONG_TEXT_CHARACTERS = 700  # a markdown cell this long gets a smaller font (slides/course.css)
+INDEX = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{course}: slides</title>
+<style>
+  body {{ font-family: system-ui, sans-serif; font-size: 20px; line-height: 1.5;
+         max-width: 44em; margin: 2em auto; padding: 0 1em; color: #222; }}
+  li {{ margin: 0.3em 0; }}
+  kbd {{ border: 1px solid #aaa; border-radius: 3px; padding: 0 0.3em; }}
+</style>
+</head>
+<body>
+<h1>{course}: slides</h1>
+<p>One deck per notebook, built from its stored outputs; nothing is loaded from the network.
+In a deck: <kbd>→</kbd> for the next section, <kbd>↓</kbd> for its next step (or
+<kbd>Space</kbd> for both), <kbd>S</kbd> for the speaker view with notes,
+<kbd>F</kbd> for full screen, <kbd>Esc</kbd> for an overview of the slides,
+<kbd>?</kbd> for every key. The room sees no arrows on the slides; the speaker view has them.</p>
+<ul>
+{items}
+</ul>
+</body>
+</html>
+"""
 
 
 def reveal_js_folder() -> Path:
@@ -67,6 +98,16 @@ def mathjax_folder() -> Path:
     return folder
 
 
+def mono_font_folder() -> Path:
+    """DejaVu Sans Mono as shipped by matplotlib (mpl-data/fonts/ttf), with its licence."""
+    import matplotlib
+
+    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    if not (folder / f"{MONO_FONTS[0]}.ttf").exists():
+        raise FileNotFoundError(f"DejaVu Sans Mono not found in {folder}: is matplotlib there?")
+    return folder
+
+
 def copy_assets(output: Path) -> None:
     """Copy reveal.js and MathJax beside the decks, once (skipped when already there)."""
     reveal = output / "reveal.js"
@@ -82,115 +123,24 @@ def copy_assets(output: Path) -> None:
         shutil.copy(source / "LICENSE", reveal / "LICENSE")
     if not (output / "mathjax" / "MathJax.js").exists():
         shutil.copytree(mathjax_folder(), output / "mathjax")
-
-
-def room_questions(stem: str, guide: Path = GUIDE) -> dict[str, str]:
-    """{heading phrase: question} from the "Ask the room" list of notebook `stem` in the guide.
-
-    In INSTRUCTORS.md, under the `## NN ...` heading of the notebook, a `### Ask the room`
-    list holds items `- *phrase*: question`, where phrase is part of a `##` heading.
-    """
-    if not guide.exists():
-        return {}
-    number = stem[:2]
-    questions: dict[str, str] = {}
-    in_notebook = in_list = False
-    for line in guide.read_text().splitlines():
-        if line.startswith("## "):
-            in_notebook = line[3:].lstrip().startswith(number)
-            in_list = False
-        elif line.startswith("### "):
-            in_list = in_notebook and line[4:].strip().lower() == "ask the room"
-        elif in_list:
-            item = re.match(r"^- \*(.+?)\*:\s*(.+)$", line)
-            if item:
-                questions[item.group(1).strip()] = item.group(2).strip()
-    return questions
-
-
-def _output_lines(cell: dict) -> list[str]:
-    lines = []
-    for output in cell.get("outputs", []):
-        if output.get("output_type") == "stream" and output.get("name") == "stdout":
-            text = output["text"]
-        else:
-            text = output.get("data", {}).get("text/plain", "")
-        lines += [ANSI.sub("", line).strip() for line in "".join(text).splitlines()]
-    # Numbers a presenter quotes: not a Keras model summary's parameter counts and sizes.
-    return [line for line in lines if NUMBER.search(line) and not SUMMARY_LINE.search(line)]
-
-
-def section_notes(cells: list[dict], stem: str) -> dict[int, str]:
-    """{index of a `##` heading cell: markdown of its speaker notes}."""
-    questions = room_questions(stem)
-    notes: dict[int, str] = {}
-    heading_at = None
-    numbers: list[str] = []
-
-    def close() -> None:
-        if heading_at is None:
-            return
-        heading = HEADING.search(cells[heading_at]["source"]).group(1).strip()
-        parts = []
-        if numbers:
-            shown = numbers[:MAX_NOTE_LINES]
-            more = len(numbers) - len(shown)
-            parts.append("**Key numbers** (from the stored outputs):\n")
-            parts += [f"- `{line[:110]}`" for line in shown]
-            if more:
-                parts.append(f"- ... and {more} more lines in the notebook")
-        asked = [q for phrase, q in questions.items() if phrase.lower() in heading.lower()]
-        if asked:
-            parts.append(f"\n**Ask the room:** {asked[0]}")
-        if parts:
-            notes[heading_at] = "\n".join(parts)
-
-    for index, cell in enumerate(cells):
-        if cell["cell_type"] == "markdown" and HEADING.search(cell["source"]):
-            close()
-            heading_at, numbers = index, []
-        elif cell["cell_type"] == "code" and "solution" not in cell["metadata"].get("tags", []):
-            numbers += _output_lines(cell)
-    close()
-    return notes
-
-
-def _screen_lines(cell: dict) -> int:
-    """Roughly how many 24-pixel lines `cell` fills on a 1280x720 slide."""
-    if cell["cell_type"] == "markdown":
-        return sum(1 + len(line) // 110 for line in cell["source"].splitlines())
-    hidden = HIDE_CODE_TAG in cell["metadata"].get("tags", [])
-    lines = 0 if hidden else len(cell["source"].splitlines())
-    for output in cell.get("outputs", []):
-        if "image/png" in output.get("data", {}):
-            lines += 20 if hidden else 15  # 470 or 340 pixels (slides/course.css)
-        else:  # printed lines wrap at about 120 characters (slides/course.css)
-            lines += sum(1 + len(line) // 120 for line in _text(output).splitlines())
-    return lines
-
-
-def _text(output: dict) -> str:
-    if output.get("output_type") == "stream":
-        return "".join(output["text"])
-    return "".join(output.get("data", {}).get("text/plain", ""))
-
-
-def _split_crowded_slides(cells: list) -> None:
-    """Give a code cell its own sub-slide when, with the text above it, it would overflow."""
-    used = 0
-    for cell in cells:
-        kind = cell.metadata["slideshow"]["slide_type"]
-        if kind in ("skip", "notes"):
-            continue
-        lines = _screen_lines(cell)
-        if kind == "-" and cell.cell_type == "code" and used + lines > SLIDE_LINES:
-            cell.metadata["slideshow"]["slide_type"] = kind = "subslide"
-        used = lines if kind in ("slide", "subslide") else used + lines
+    fonts = output / "fonts"
+    if not (fonts / f"{MONO_FONTS[0]}.ttf").exists():
+        source = mono_font_folder()
+        fonts.mkdir(parents=True, exist_ok=True)
+        for name in MONO_FONTS:
+            shutil.copy(source / f"{name}.ttf", fonts / f"{name}.ttf")
+        shutil.copy(source / "LICENSE_DEJAVU", fonts / "LICENSE_DEJAVU")
 
 
 def prepare(notebook: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
-    """A copy of `notebook` with slide types on every cell and speaker notes per section."""
+    """A copy of `notebook` laid out as slides, with speaker notes per section.
+
+    Every cell gets a slide type; cells too long for the slide they continue start a
+    sub-slide, and a cell longer than a whole slide is split across sub-slides
+    (tools/slide_layout.py), so that no slide cuts or overflows what it shows.
+    """
     notebook = copy.deepcopy(notebook)
+    notebook.metadata["title"] = title_of(notebook, stem)  # the deck's <title>, and the index's
     cells = notebook.cells
     computed = slide_types([Cell.from_notebook_cell(cell) for cell in cells])
     for cell, kind in zip(cells, computed, strict=True):
@@ -208,14 +158,19 @@ def prepare(notebook: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode
         plots = any("image/png" in o.get("data", {}) for o in cell.outputs)
         if plots and len(cell.source.splitlines()) > MAX_CODE_LINES_WITH_PLOT:
             cell.metadata.setdefault("tags", []).append(HIDE_CODE_TAG)
-    _split_crowded_slides(cells)
-    notes = section_notes(cells, stem)
-    for index in sorted(notes, reverse=True):
-        if cells[index].metadata["slideshow"]["slide_type"] == "skip":
-            continue
-        note = nbformat.v4.new_markdown_cell(notes[index])
-        note.metadata["slideshow"] = {"slide_type": "notes"}
-        cells.insert(index + 1, note)
+    notes = {
+        id(cells[index]): text
+        for index, text in section_notes(cells, stem).items()
+        if cells[index].metadata["slideshow"]["slide_type"] != "skip"
+    }
+    laid_out = []
+    for cell in paginate(cells):
+        laid_out.append(cell)
+        if id(cell) in notes:
+            note = nbformat.v4.new_markdown_cell(notes[id(cell)])
+            note.metadata["slideshow"] = {"slide_type": "notes"}
+            laid_out.append(note)
+    notebook.cells = laid_out
     return notebook
 
 
@@ -230,8 +185,8 @@ def exporter() -> SlidesExporter:
         reveal_url_prefix="reveal.js",
         reveal_theme=THEME,
         reveal_transition="none",
-        reveal_width="1280",
-        reveal_height="720",
+        reveal_width=str(DECK_WIDTH),
+        reveal_height=str(DECK_HEIGHT),
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
@@ -242,7 +197,11 @@ def build(notebooks: list[Path], output: Path) -> list[Path]:
     output.mkdir(parents=True, exist_ok=True)
     copy_assets(output)
     slides = exporter()
-    resources = {"course_css": COURSE_CSS.read_text(), "course_mathjax": "mathjax"}
+    resources = {
+        "course_css": COURSE_CSS.read_text(),
+        "course_mathjax": "mathjax",
+        "course_margin": MARGIN,
+    }
     decks = []
     for path in notebooks:
         notebook = prepare(nbformat.read(path, as_version=4), path.stem)
@@ -252,7 +211,30 @@ def build(notebooks: list[Path], output: Path) -> list[Path]:
         deck = output / f"{path.stem}.slides.html"
         deck.write_text(body)
         decks.append(deck)
+    write_index(output)
     return decks
+
+
+def title_of(notebook: nbformat.NotebookNode, stem: str) -> str:
+    """The notebook's `# ` title (its first markdown heading), else its file name."""
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown" and cell.source.startswith("# "):
+            return cell.source.splitlines()[0][2:].strip()
+    return stem
+
+
+def write_index(output: Path) -> Path:
+    """index.html in `output`: every deck there, by its title, and how to present it."""
+    course = (ROOT / "README.md").read_text().splitlines()[0].lstrip("# ").strip()
+    items = []
+    for deck in sorted(output.glob("*.slides.html")):
+        title = re.search(r"<title>(.*?) slides</title>", deck.read_text())
+        name = html.escape(html.unescape(title.group(1)) if title else deck.name)
+        items.append(f'  <li><a href="{html.escape(deck.name)}">{name}</a></li>')
+    page = INDEX.format(course=html.escape(course), items="\n".join(items))
+    index = output / "index.html"
+    index.write_text(page)
+    return index
 
 
 def main(argv: list[str] | None = None) -> int:
