@@ -141,6 +141,7 @@ def test_exemption_check_catches_other_nbval_tags_and_comments(tmp_path):
 
 # --- setup() pins every thread pool, whatever the machine has
 
+PINNED = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS")
 PROBE = textwrap.dedent(
     """
     import json, os, random
@@ -149,7 +150,7 @@ PROBE = textwrap.dedent(
     from course_utils import setup
     setup(seed=7)
     blas = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
-    names = ["TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS"]
+    names = NAMES
     print(json.dumps({
         "env": {name: os.environ.get(name) for name in names},
         "blas": blas,
@@ -157,10 +158,7 @@ PROBE = textwrap.dedent(
         "numpy": float(np.random.random()),
     }))
     """
-)
-
-
-PINNED = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS")
+).replace("NAMES", repr(list(PINNED)))
 
 
 def _probe(*prefix: str, env: dict | None = None) -> dict:
