@@ -77,9 +77,8 @@ STEPS_PER_EXECUTION = 500  # batches per compiled call: the same training, less 
 # every model both ways, which would take longer than the whole notebook, but it bounds the
 # gain: no schedule takes a model below the noise floor, and the models able to learn this
 # world end 1.06 to 1.09 times the floor on test (the table of section 6), so the seed's
-# schedule could gain at most about a tenth of the floor. For the exact comparison, the
-# script `benchmarks/schedules.py` (part of `make bench`) trains every model both ways on
-# validation data and prints both scores and both times, on your machine. By default Keras
+# schedule could gain at most about a tenth of the floor (Exercise: train one model both
+# ways on validation data and compare the scores and the times). By default Keras
 # also returns to Python after every batch; `steps_per_execution` runs up to that many
 # batches inside one compiled call, the same batches in the same order, with less
 # overhead. Models are also called once on all rows rather than through `predict`,
@@ -583,8 +582,9 @@ assert agreement["trained tower"] > agreement["untrained tower"] + 0.2
 #
 # Write the loss of section 5 without the corrections, in NumPy: given the embeddings of a
 # batch of B purchases (row i of `customers` bought row i of `products`) and a temperature,
-# return the loss of each customer, shape (B,). The check uses a batch of 4 and temperature
-# 0.5.
+# return the loss of each customer, shape (B,). The check uses a batch of 4 at temperature
+# 0.5, then a batch of 3 at temperature 2, so the batch size and the temperature must come
+# from the arguments.
 #
 # *Hint:* logits = `customers @ products.T / temperature`, shape (B, B); then
 # `scipy.special.log_softmax(logits, axis=1)`; customer i's label is column i.
@@ -689,17 +689,21 @@ def train_dot(embedding_dim=EMBEDDING_DIM, use_bias=True):
 no_bias = train_dot(use_bias=False)
 print(f"with biases: MSE / floor {dot_mse:.2f}, recall@{K} {dot_recall:.3f}")
 print(f"without:     MSE / floor {no_bias[0]:.2f}, recall@{K} {no_bias[1]:.3f}")
+slots = int(relevance.sum())  # each held-out customer's K true best products
+error = np.sqrt(dot_recall * (1 - dot_recall) / slots)
+print(f"standard error of a recall@{K} of {dot_recall:.3f} over {slots:,} slots: {error:.3f}")
 
 # %% [markdown] jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # <details><summary>Model answer</summary>
 #
 # No worse: MSE / floor 1.06 both ways, and recall@10 0.914 without the bias terms against
-# 0.907 with them, a difference of training noise. The identity of section 3 says why: the
-# two terms are linear read-outs of the same embeddings, so a model without them expresses
-# the same scores with shifted embeddings, (c + d)·(p + a), up to a constant. Ranking one
-# customer's products ignores anything that depends on the customer alone anyway. A true
-# per-customer bias would be a free number per customer id, which a customer never seen
-# in training could not have.
+# 0.907 with them, about one standard error apart: one training run each cannot tell them
+# apart (a claim either way would need several training seeds). The identity of section 3
+# says why: the two terms are linear read-outs of the same embeddings, so a model without
+# them expresses the same scores with shifted embeddings, (c + d)·(p + a), up to a
+# constant. Ranking one customer's products ignores anything that depends on the customer
+# alone anyway. A true per-customer bias would be a free number per customer id, which a
+# customer never seen in training could not have.
 #
 # </details>
 
@@ -753,9 +757,10 @@ print(f"EMBEDDING_DIM {EMBEDDING_DIM}: MSE / floor {dot_mse:.2f}, recall@{K} {do
 # %% [markdown] jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # <details><summary>Model answer</summary>
 #
-# At 64, almost nothing changes (MSE / floor 1.08, recall@10 0.901, against 1.06 and 0.907
-# at 16): 16 numbers already hold what the features say about taste. At 2, MSE / floor rises
-# to 1.19 and recall@10 falls to 0.825. The hidden profile has 3 dimensions, and a dot
+# At 64, no gain (MSE / floor 1.08, recall@10 0.901, against 1.06 and 0.907 at 16, about one
+# standard error apart, Solution 3): 16 numbers already hold what the features say about
+# taste. At 2, MSE / floor rises to 1.19 and recall@10 falls to 0.825, over ten standard
+# errors below: a real loss. The hidden profile has 3 dimensions, and a dot
 # product of 2-d vectors cannot express a 3-d match; the bias terms do not help, since they
 # are read-outs of the same 2 numbers (section 3).
 #
