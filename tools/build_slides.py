@@ -41,7 +41,7 @@ from tools.slide_layout import (
 )
 from tools.slide_notes import room_questions, section_notes
 
-# room_questions: tests/test_instructors.py imports it from here.
+# room_questions: tests/docs/test_instructors.py imports it from here.
 __all__ = ["build", "prepare", "room_questions", "section_notes"]
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ every slide, and measures what reveal.js really displays, after its scaling:
 It exits 1 when a deck fails. `make slides-check` builds the decks, installs Playwright
 (pyproject's optional `browser` dependencies) into .venv and runs it. The browser is the
 system's Chromium (Debian's `chromium` package, or $CHROMIUM): never `playwright install`.
-tests/test_slides.py checks the same properties without a browser, from slides/course.css,
+tests/docs/test_slides.py checks the same properties without a browser, from slides/course.css,
 reveal.js' scale and each slide's length.
 """
 

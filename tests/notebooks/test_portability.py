@@ -19,13 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.notebook_checks import (
+from tests.notebooks.checks import (
     TOLERANCE_TAG,
     other_nbval_exemptions,
     tolerance_cells,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 SOURCES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
 

@@ -34,7 +34,7 @@ from tools.slide_layout import (
 )
 from tools.slide_notes import exercise_notes, summary_notes
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 JUPYTEXT = Path(sys.executable).with_name("jupytext")
 COURSE_CSS = ROOT / "slides" / "course.css"

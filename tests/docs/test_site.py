@@ -13,7 +13,7 @@ from tools.offline import external_references_in_folder
 # Sphinx 9 announces API changes for Sphinx 11 that the extensions will make in time.
 pytestmark = pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SITE_CSS = ROOT / "site" / "_static" / "course.css"
 

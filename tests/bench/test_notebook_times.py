@@ -6,7 +6,7 @@ import nbformat
 
 from benchmarks.notebook_times import ROW, slowest_cells, update_readme
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
 
 

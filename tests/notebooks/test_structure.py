@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.notebook_checks import (
+from tests.notebooks.checks import (
     drift,
     long_code_cells,
     long_lines,
@@ -20,7 +20,7 @@ from tests.notebook_checks import (
     unfolded_solutions,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 SOURCES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
 WELCOME = NOTEBOOKS / "00_welcome.py"

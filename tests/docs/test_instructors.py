@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.notebook_checks import DECIMAL, _cells, _output_text
+from tests.notebooks.checks import DECIMAL, _cells, _output_text
 from tools.build_slides import room_questions
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "INSTRUCTORS.md"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
