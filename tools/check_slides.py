@@ -26,9 +26,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tools.paths import ROOT
 from tools.slide_layout import PROJECTOR
 
-ROOT = Path(__file__).resolve().parents[1]
 MIN_CODE_PX = 16.0
 # Headless, offline, and without the sandbox (which fails as root or in a container): the
 # browser opens nothing but the course's own decks from disk.

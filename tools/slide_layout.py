@@ -15,9 +15,9 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, fields
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools.paths import ROOT
+
 COURSE_CSS = ROOT / "slides" / "course.css"
 # 4:3, like a 1024x768 projector: reveal.js scales it by 1.003 there, by 1.41 at 1920x1080.
 DECK_WIDTH, DECK_HEIGHT = 980, 735
