@@ -4,6 +4,7 @@ nbval compares stored outputs with fresh ones, but it cannot see a `.py` edited 
 re-running its `.ipynb`, and it compares nothing for a cell that was never executed.
 """
 
+import ast
 import json
 import re
 import subprocess
@@ -212,3 +213,18 @@ def other_nbval_exemptions(notebook: Path) -> list[str]:
         if cell["cell_type"] == "code" and NBVAL_MARKERS.search("".join(cell["source"])):
             problems.append(f"cell {index}: an NBVAL_ comment")
     return problems
+
+
+def notebook_function(source: Path, name: str, namespace: dict | None = None):
+    """The function `name` that a notebook's .py defines at top level, compiled on its own.
+
+    For a notebook's teaching copy of a package helper: a test can call it beside the
+    package's. `namespace` holds the globals it reads (`{"np": numpy}`).
+    """
+    tree = ast.parse(source.read_text())
+    found = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name]
+    if len(found) != 1:
+        raise ValueError(f"{source.name} defines {name} {len(found)} times at top level, not once")
+    scope = dict(namespace or {})
+    exec(compile(ast.Module(body=found, type_ignores=[]), str(source), "exec"), scope)
+    return scope[name]
