@@ -87,8 +87,9 @@ def top_k_dot(
 def _distinct_vectors(products: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(first, inverse): the lowest id of each distinct vector, and each product's vector.
 
-    Rows are told apart by a 64-bit hash of their bytes (sorting 100,000 keys is far quicker
-    than sorting 100,000 rows); a collision is detected, and then the rows are sorted.
+    Rows are told apart by a 64-bit hash of their bytes: sorting 100,000 keys took a fifth
+    of the time of `np.unique(axis=0)` on the rows (benchmarks/distinct_vectors.py). A
+    collision is detected, and then the rows themselves are sorted.
     """
     bits = np.ascontiguousarray(products, dtype=np.float64).view(np.uint64)
     key = np.full(len(products), 0xCBF29CE484222325, np.uint64)
