@@ -71,7 +71,7 @@ nbval: $(STAMP) ## Re-execute every notebook and compare its outputs with the st
 #   match exactly (where taskset exists: Linux);
 # - in another machine's summation order, emulated by one TensorFlow thread and OpenBLAS'
 #   Haswell kernels: the cells whose digits ride on training noise are compared by the
-#   band their own asserts state (tests/test_portability.py lists each), the rest exactly.
+#   band their own asserts state (tests/notebooks/test_portability.py lists each), the rest exactly.
 PORTABLE := build/portable
 ONE_CORE := $(if $(shell command -v taskset 2>/dev/null),taskset -c 0)
 OTHER_ORDER := TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OPENBLAS_CORETYPE=Haswell

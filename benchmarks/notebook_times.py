@@ -20,9 +20,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
-README = ROOT / "README.md"
+from tools.paths import README, notebooks
+
 # A syllabus row: | [NN_topic](notebooks/NN_topic.py) | what it teaches | 12 s |
 ROW = re.compile(r"^(\| \[(\d\d_\w+)\]\(notebooks/\2\.py\) \|.*\| )[^|]*( \|)$")
 
@@ -90,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cells", type=int, default=0, help="also print the N slowest cells")
     parser.add_argument("names", nargs="*", help="notebook names (default: all)")
     args = parser.parse_args(argv)
-    paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    paths = notebooks(".ipynb")
     if args.names:
         paths = [p for p in paths if any(p.stem.startswith(n) for n in args.names)]
     seconds = {}

@@ -3,9 +3,6 @@
 DEFAULT_SEED = 42
 """The seed every notebook passes to `course_utils.setup`."""
 
-DEFAULT_K = 10
-"""How many products a ranking metric looks at unless told otherwise."""
-
 # The seed notebook's world: 1,000 customers with 5 features, 50 products with 10.
 N_CUSTOMERS = 1000
 N_PRODUCTS = 50

@@ -22,12 +22,6 @@ def rmse(y_true, y_pred) -> float:
     return float(np.sqrt(np.mean((y_true - y_pred) ** 2)))
 
 
-def mae(y_true, y_pred) -> float:
-    """Mean absolute error, mean(|y_true - y_pred|), of two (n,) arrays."""
-    y_true, y_pred = _same_length_vectors(y_true, y_pred)
-    return float(np.mean(np.abs(y_true - y_pred)))
-
-
 def precision_at_k(recommended, relevance, k: int) -> float:
     """Mean over customers of |top k ∩ relevant| / k."""
     hits = _hits(recommended, relevance, k) > 0

@@ -173,27 +173,34 @@ print(f"product vectors {product_vectors.shape}: {vector_mb:.1f} MB as float32")
 
 
 # %% slideshow={"slide_type": "-"}
-def streaming_top_k(customer_vectors, product_vectors, k, block_size):
-    """Each customer's k best products, best first, scoring `block_size` products at a time."""
-    best_ids = np.zeros((len(customer_vectors), 0), dtype=np.int64)
-    best_scores = np.zeros((len(customer_vectors), 0))
-    for start in range(0, len(product_vectors), block_size):
-        block = customer_vectors @ product_vectors[start : start + block_size].T  # one block
-        block_ids = np.broadcast_to(np.arange(start, start + block.shape[1]), block.shape)
-        # Merge: the best so far have lower ids and come first; a stable sort keeps that
-        # order among equal scores, so a tie goes to the lower id.
-        ids = np.concatenate([best_ids, block_ids], axis=1)
-        scores = np.concatenate([best_scores, block], axis=1)
-        order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+def streaming_top_k(score_blocks, k):
+    """Each customer's k best products, best first, from their scores a block at a time."""
+    best_ids = best_scores = None
+    start = 0  # the id of the block's first product
+    for block in score_blocks:  # (n_customers, block_size) scores
+        ids = np.broadcast_to(np.arange(start, start + block.shape[1]), block.shape)
+        start += block.shape[1]
+        if best_ids is not None:  # merge with the best so far: they have lower ids
+            ids = np.concatenate([best_ids, ids], axis=1)
+            block = np.concatenate([best_scores, block], axis=1)
+        # A stable sort keeps id order among equal scores: a tie goes to the lower id.
+        order = np.argsort(-block, axis=1, kind="stable")[:, :k]
         best_ids = np.take_along_axis(ids, order, axis=1)
-        best_scores = np.take_along_axis(scores, order, axis=1)
+        best_scores = np.take_along_axis(block, order, axis=1)
     return best_ids, best_scores
 
 
+def scores_by_block(customer_vectors, block_size=BLOCK_SIZE):
+    """Scores of every product for these customers, `block_size` products at a time."""
+    for start in range(0, len(product_vectors), block_size):
+        yield customer_vectors @ product_vectors[start : start + block_size].T
+
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# `Recommender.recommend` does the same (with `course_utils.serving.top_k_streaming`, which
-# also validates its input). For 20 customers we check that ours, the package's, and the
-# top 10 of the whole score matrix (small enough to build for 20) all agree:
+# `Recommender.recommend` does the same with `course_utils.serving.top_k_streaming`: this
+# function, with the same arguments, plus input checks. For 20 customers we check that ours,
+# the package's, and the top 10 of the whole score matrix (small enough to build for 20)
+# all agree:
 
 # %% slideshow={"slide_type": "-"}
 customer_vectors = two_tower.embed_customers(new_customers)
@@ -201,7 +208,7 @@ ids, scores = recommender.recommend(new_customers, K)
 print("top-10 ids", ids.shape, " scores", scores.shape)
 
 few = customer_vectors[:20]
-our_ids, our_scores = streaming_top_k(few, product_vectors, K, BLOCK_SIZE)
+our_ids, our_scores = streaming_top_k(scores_by_block(few), K)
 assert np.array_equal(our_ids, ids[:20]) and np.allclose(our_scores, scores[:20])
 assert np.array_equal(top_k(few @ product_vectors.T, K), ids[:20])
 
@@ -423,7 +430,7 @@ assert not np.isin(after_ids, bought).any() and np.array_equal(after_ids[0, :3],
 # %% slideshow={"slide_type": "-"}
 def recommend_excluding(customer_vector, bought, k):
     """One customer's k best products, never one of `bought`. (k,) ids."""
-    fetched, _ = streaming_top_k(customer_vector, product_vectors, k + len(bought), BLOCK_SIZE)
+    fetched, _ = streaming_top_k(scores_by_block(customer_vector), k + len(bought))
     return fetched[0][~np.isin(fetched[0], bought)][:k]
 
 
@@ -627,11 +634,7 @@ print(
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 for block_size in (1_000, 10_000, 100_000):
     tracemalloc.start()
-    blocks = (
-        customer_vectors @ product_vectors[start : start + block_size].T
-        for start in range(0, CATALOGUE_SIZE, block_size)
-    )
-    block_ids, _ = top_k_streaming(blocks, K)
+    block_ids, _ = top_k_streaming(scores_by_block(customer_vectors, block_size), K)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert np.array_equal(block_ids, ids)

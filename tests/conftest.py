@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, settings
 
 from course_utils.data import make_world, pair_table
 
-# Hypothesis (tests/test_properties.py): "ci" is short and derandomised, so `make test` is
+# Hypothesis (tests/properties/): "ci" is short and derandomised, so `make test` is
 # quick and gives the same examples every run; "dev" searches longer (HYPOTHESIS_PROFILE=dev).
 settings.register_profile(
     "ci",

@@ -25,8 +25,9 @@ import nbformat
 from sphinx.cmd.build import build_main
 
 from tools.build_slides import mathjax_folder
+from tools.paths import GUIDE, README, ROOT
+from tools.paths import notebooks as all_notebooks
 
-ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_LINK = re.compile(r"\]\((notebooks/\d\d_[a-z0-9_]+)\.py\)")
 LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)\)")
 SOLUTION = "solution"
@@ -79,14 +80,14 @@ def stage(folder: Path, notebooks: list[Path] | None = None) -> list[str]:
         shutil.rmtree(folder)
     shutil.copytree(ROOT / "site", folder, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(mathjax_folder(), folder / "_static" / "mathjax")
-    notebooks = notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    notebooks = notebooks or all_notebooks(".ipynb")
     (folder / "notebooks").mkdir()
     pages = []
     for path in notebooks:
         notebook = collapse_solutions(nbformat.read(path, as_version=4))
         nbformat.write(notebook, folder / "notebooks" / path.name)
         pages.append(f"notebooks/{path.stem}")
-    guide = ROOT / "INSTRUCTORS.md"
+    guide = GUIDE
     extra = []
     if guide.exists():
         (folder / "INSTRUCTORS.md").write_text(_link_notebook_pages(guide.read_text()))
@@ -110,7 +111,7 @@ def stage(folder: Path, notebooks: list[Path] | None = None) -> list[str]:
             "",
         ]
     )
-    readme = _link_notebook_pages((ROOT / "README.md").read_text())
+    readme = _link_notebook_pages(README.read_text())
     (folder / "index.md").write_text(readme + toctree)
     return pages
 

@@ -31,6 +31,8 @@ from nbconvert import SlidesExporter
 from traitlets.config import Config
 
 from tools.add_slide_metadata import Cell, slide_types
+from tools.paths import README, ROOT
+from tools.paths import notebooks as all_notebooks
 from tools.slide_layout import (
     DECK_HEIGHT,
     DECK_WIDTH,
@@ -41,10 +43,9 @@ from tools.slide_layout import (
 )
 from tools.slide_notes import room_questions, section_notes
 
-# room_questions: tests/test_instructors.py imports it from here.
+# room_questions: tests/docs/test_instructors.py imports it from here.
 __all__ = ["build", "prepare", "room_questions", "section_notes"]
 
-ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "slides" / "templates"
 COURSE_CSS = ROOT / "slides" / "course.css"
 THEME = "white"
@@ -225,7 +226,7 @@ def title_of(notebook: nbformat.NotebookNode, stem: str) -> str:
 
 def write_index(output: Path) -> Path:
     """index.html in `output`: every deck there, by its title, and how to present it."""
-    course = (ROOT / "README.md").read_text().splitlines()[0].lstrip("# ").strip()
+    course = README.read_text().splitlines()[0].lstrip("# ").strip()
     items = []
     for deck in sorted(output.glob("*.slides.html")):
         title = re.search(r"<title>(.*?) slides</title>", deck.read_text())
@@ -242,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--output", type=Path, default=ROOT / "build" / "slides")
     args = parser.parse_args(argv)
-    notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    notebooks = args.notebooks or all_notebooks(".ipynb")
     for deck in build(notebooks, args.output):
         print(f"slides: {deck}")
     return 0

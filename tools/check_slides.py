@@ -13,7 +13,7 @@ every slide, and measures what reveal.js really displays, after its scaling:
 It exits 1 when a deck fails. `make slides-check` builds the decks, installs Playwright
 (pyproject's optional `browser` dependencies) into .venv and runs it. The browser is the
 system's Chromium (Debian's `chromium` package, or $CHROMIUM): never `playwright install`.
-tests/test_slides.py checks the same properties without a browser, from slides/course.css,
+tests/docs/test_slides.py checks the same properties without a browser, from slides/course.css,
 reveal.js' scale and each slide's length.
 """
 
@@ -26,9 +26,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tools.paths import ROOT
 from tools.slide_layout import PROJECTOR
 
-ROOT = Path(__file__).resolve().parents[1]
 MIN_CODE_PX = 16.0
 # Headless, offline, and without the sandbox (which fails as root or in a container): the
 # browser opens nothing but the course's own decks from disk.

@@ -1,6 +1,6 @@
 """Find what a built page would fetch from the network: scripts, style sheets, fonts.
 
-Used by tests/test_slides.py and tests/test_site.py. A link to a web page in prose (an `<a
+Used by tests/docs/test_slides.py and tests/docs/test_site.py. A link to a web page in prose (an `<a
 href="https://...">`) is fine offline; a `<script src="https://...">` is not: without a
 network the page loses its behaviour or its look.
 """

@@ -5,7 +5,7 @@ The sizes of code, text and plots come from the --slide-* numbers of slides/cour
 (`Layout.from_css`), so the plan and the deck cannot drift apart: `Heights` estimates
 what each cell fills (generously: tools/check_slides.py measured every cell in a browser),
 and tools/build_slides.py calls `paginate` to give a cell its own sub-slide, or to split a
-cell longer than a slide across sub-slides. tests/test_slides.py uses the same numbers to
+cell longer than a slide across sub-slides. tests/docs/test_slides.py uses the same numbers to
 check, without a browser, that code is 16 px or more on a 1024x768 projector and that
 every slide fits; `make slides-check` measures both in Chromium.
 """
@@ -15,16 +15,16 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, fields
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools.paths import ROOT
+
 COURSE_CSS = ROOT / "slides" / "course.css"
 # 4:3, like a 1024x768 projector: reveal.js scales it by 1.003 there, by 1.41 at 1920x1080.
 DECK_WIDTH, DECK_HEIGHT = 980, 735
 MARGIN = 0.04  # reveal.js' default: the share of the screen kept around the deck
 PROJECTOR = (1024, 768)
 MONO_WIDTH = 0.602  # DejaVu Sans Mono's character width, in em (slides/course.css ships it)
-CODE_LINE_CHARACTERS = 100  # the notebooks' line limit (tests/test_notebooks.py)
+CODE_LINE_CHARACTERS = 100  # the notebooks' line limit (tests/notebooks/test_structure.py)
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 HIDE_CODE_TAG = "slides-hide-code"
 LONG_TEXT_TAG = "slides-long-text"

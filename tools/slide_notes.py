@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-GUIDE = ROOT / "INSTRUCTORS.md"
+from tools.paths import GUIDE
+
 NUMBER = re.compile(r"\d+\.\d+")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 SUMMARY_LINE = re.compile(r"params:|[│┃━─]")

@@ -13,7 +13,7 @@ A check prints one line and returns a `CheckResult`:
 Each check runs every case the exercise's text promises (an edge case it names, an order, a
 dtype, an argument that must not be written in as a number), often as a second, different
 case after the tiny one; its tests hold a table of typical wrong answers and of valid
-alternatives (tests/test_exercises_*.py).
+alternatives (tests/exercises/).
 
 The pattern is the one learners know from the Deep Learning Specialization's
 `public_tests.py`, written against the Keras 3 API. The core lives in `core.py`.

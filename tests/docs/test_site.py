@@ -2,19 +2,18 @@
 
 import json
 import re
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from tools.build_site import _link_notebook_pages, _MainText, build, collapse_solutions
 from tools.offline import external_references_in_folder
+from tools.paths import README, ROOT, notebooks
 
 # Sphinx 9 announces API changes for Sphinx 11 that the extensions will make in time.
 pytestmark = pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = notebooks(".ipynb")
 SITE_CSS = ROOT / "site" / "_static" / "course.css"
 
 
@@ -34,7 +33,7 @@ def test_every_page_is_built(site):
 
 def test_the_home_page_is_the_readme_and_links_every_notebook(site):
     home = (site / "index.html").read_text()
-    title = (ROOT / "README.md").read_text().splitlines()[0].lstrip("# ")
+    title = README.read_text().splitlines()[0].lstrip("# ")
     assert f"<h1>{title}" in home
     for path in NOTEBOOKS:
         assert f'href="notebooks/{path.stem}.html"' in home, path.stem

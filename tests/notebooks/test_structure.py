@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.notebook_checks import (
+from tests.notebooks.checks import (
     drift,
     long_code_cells,
     long_lines,
@@ -19,11 +19,10 @@ from tests.notebook_checks import (
     unexecuted_cells,
     unfolded_solutions,
 )
+from tools.paths import NOTEBOOK_DIR, ROOT, notebooks
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
-SOURCES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
-WELCOME = NOTEBOOKS / "00_welcome.py"
+SOURCES = notebooks(".py")
+WELCOME = NOTEBOOK_DIR / "00_welcome.py"
 
 # Decimal numbers prose may quote without an output printing them: constants of the
 # course and published results, each with where it comes from.
@@ -43,7 +42,7 @@ def test_there_are_notebooks():
 
 
 def test_notebooks_are_numbered_without_gaps():
-    assert numbering_problems(NOTEBOOKS) == []
+    assert numbering_problems(NOTEBOOK_DIR) == []
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
@@ -88,7 +87,7 @@ def test_lines_fit_in_100_characters(source):
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_ipynb_keeps_the_jupytext_settings_of_the_toml(source):
-    toml = NOTEBOOKS / "jupytext.toml"
+    toml = NOTEBOOK_DIR / "jupytext.toml"
     assert stale_jupytext_settings(source.with_suffix(".ipynb"), toml) == []
 
 
@@ -107,7 +106,7 @@ def test_solutions_stay_folded_until_opened(source):
 def welcome_copy(tmp_path):
     """A copy of notebook 00 with the configuration it is checked under."""
     for name in ("00_welcome.py", "00_welcome.ipynb", "jupytext.toml"):
-        shutil.copy(NOTEBOOKS / name, tmp_path / name)
+        shutil.copy(NOTEBOOK_DIR / name, tmp_path / name)
     for name in ("conftest.py", "nbval_sanitize.cfg"):
         shutil.copy(ROOT / name, tmp_path / name)
     return tmp_path

@@ -1,13 +1,11 @@
 """`make time` writes the README's run-time column; the syllabus lists every notebook."""
 
-from pathlib import Path
-
 import nbformat
 
 from benchmarks.notebook_times import ROW, slowest_cells, update_readme
+from tools.paths import README, notebooks
 
-ROOT = Path(__file__).resolve().parents[1]
-SOURCES = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
+SOURCES = notebooks(".py")
 
 
 def test_update_readme_rewrites_only_the_run_time_cells():
@@ -25,7 +23,7 @@ def test_update_readme_rewrites_only_the_run_time_cells():
 
 
 def test_readme_syllabus_has_one_timed_row_per_notebook_in_one_table():
-    lines = (ROOT / "README.md").read_text().splitlines()
+    lines = README.read_text().splitlines()
     rows = [(i, ROW.match(line)) for i, line in enumerate(lines)]
     rows = [(i, match.group(2)) for i, match in rows if match]
     assert [name for _, name in rows] == [source.stem for source in SOURCES]

@@ -5,12 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.notebook_checks import DECIMAL, _cells, _output_text
+from tests.notebooks.checks import DECIMAL, cells, printed_numbers
 from tools.build_slides import room_questions
+from tools.paths import GUIDE, notebooks
 
-ROOT = Path(__file__).resolve().parents[1]
-GUIDE = ROOT / "INSTRUCTORS.md"
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = notebooks(".ipynb")
 
 
 def guide_sections(text: str) -> dict[str, str]:
@@ -25,14 +24,13 @@ def guide_sections(text: str) -> dict[str, str]:
 
 def numbers_not_printed(section: str, notebook: Path) -> list[str]:
     """Decimal numbers `section` quotes that no output of `notebook` prints."""
-    printed = {n for cell in _cells(notebook) for n in DECIMAL.findall(_output_text(cell))}
-    return sorted(set(DECIMAL.findall(section)) - printed)
+    return sorted(set(DECIMAL.findall(section)) - printed_numbers(notebook))
 
 
 def headings(notebook: Path) -> list[str]:
     return [
         line[3:].strip()
-        for cell in _cells(notebook)
+        for cell in cells(notebook)
         if cell["cell_type"] == "markdown"
         for line in "".join(cell["source"]).splitlines()
         if line.startswith("## ")
@@ -40,7 +38,7 @@ def headings(notebook: Path) -> list[str]:
 
 
 def test_guide_has_a_section_for_every_notebook():
-    sources = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
+    sources = notebooks(".py")
     sections = guide_sections(GUIDE.read_text())
     assert sorted(sections) == [path.name[:2] for path in sources]
 
@@ -84,7 +82,7 @@ def test_every_numbered_section_has_a_question_for_the_room(notebook):
 
 def test_a_number_the_notebook_does_not_print_is_caught(tmp_path):
     notebook = NOTEBOOKS[2]
-    printed = sorted({n for cell in _cells(notebook) for n in DECIMAL.findall(_output_text(cell))})
+    printed = sorted(printed_numbers(notebook))
     assert printed, f"{notebook.name} prints no decimal number to test against"
     section = f"## 02 · test\n\nThe MSE is {printed[0]}, not 123.456.\n"
     assert numbers_not_printed(section, notebook) == ["123.456"]

@@ -1,26 +1,15 @@
-"""Property-based tests of the helpers of notebooks 08 and 09: sequences, logs, losses.
+"""Properties of course_utils.sequences (Hypothesis): the next-item protocol of notebook 08.
 
-The same approach as tests/test_properties.py (and its profile): generated inputs check
-invariants against naive references, generated bad inputs must raise naming the argument.
+Generated rating logs check time order, blocks, histories and ranks against Python loops.
 """
-
-import json
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from course_utils import setup
-
-setup(seed=0)
-
-from course_utils.data import make_taste_model  # noqa: E402
-from course_utils.distributed import in_batch_softmax_losses, tf_config  # noqa: E402
-from course_utils.purchase_logs import sample_purchases  # noqa: E402
-from course_utils.recommend import top_k  # noqa: E402
-from course_utils.sequences import (  # noqa: E402
+from course_utils.recommend import top_k
+from course_utils.sequences import (
     TEST,
     TRAIN,
     VALIDATION,
@@ -113,49 +102,3 @@ def test_bootstrap_interval_brackets_the_mean(values, seed):
     mean, low, high = bootstrap_interval(values, 200, seed=seed)
     assert low - 1e-12 <= mean <= high + 1e-12
     assert min(values) - 1e-12 <= low and high <= max(values) + 1e-12
-
-
-@given(st.integers(1, 30), st.integers(2, 40), st.integers(1, 40), st.integers(0, 1000))
-def test_sample_purchases_buys_distinct_products_per_customer(n_customers, n_products, k, seed):
-    rng = np.random.default_rng(seed)
-    customers, products = rng.uniform(-1, 1, (n_customers, 5)), rng.uniform(-1, 1, (n_products, 10))
-    taste = make_taste_model(seed=seed)
-    if k > n_products:
-        with pytest.raises(ValueError, match="per_customer"):
-            next(sample_purchases(taste, customers, products, k, seed=seed))
-        return
-    pairs = np.concatenate(list(sample_purchases(taste, customers, products, k, 7, seed=seed)))
-    assert pairs.shape == (n_customers * k, 2)
-    for customer in range(n_customers):
-        bought = pairs[pairs[:, 0] == customer, 1]
-        assert len(bought) == k == len(set(bought.tolist()))
-        assert ((0 <= bought) & (bought < n_products)).all()
-
-
-@given(st.integers(1, 6), st.integers(1, 4), st.floats(0.05, 5.0), st.integers(0, 1000))
-def test_in_batch_softmax_losses_match_numpy(batch, dim, temperature, seed):
-    rng = np.random.default_rng(seed)
-    customers, products = rng.normal(size=(batch, dim)), rng.normal(size=(batch, dim))
-    ids = rng.integers(0, 3, batch)  # repeats: accidental hits
-    log_q = np.log(rng.dirichlet(np.ones(3)))
-    losses = in_batch_softmax_losses(
-        customers.astype("float32"),
-        products.astype("float32"),
-        ids.astype("int32"),
-        log_q.astype("float32"),
-        temperature,
-    ).numpy()
-    logits = customers @ products.T / temperature - log_q[ids][None, :]
-    logits[(ids[:, None] == ids[None, :]) & ~np.eye(batch, dtype=bool)] = -1e9
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    expected = -(np.diag(shifted) - np.log(np.exp(shifted).sum(axis=1)))
-    np.testing.assert_allclose(losses, expected, rtol=1e-3, atol=1e-3)
-    assert (losses >= -1e-6).all()
-
-
-@given(st.lists(st.integers(1024, 65535), min_size=1, max_size=4, unique=True), st.data())
-def test_tf_config_names_every_worker_on_loopback(ports, data):
-    index = data.draw(st.integers(0, len(ports) - 1))
-    config = json.loads(tf_config(ports, index))
-    assert config["cluster"]["worker"] == [f"127.0.0.1:{p}" for p in ports]
-    assert config["task"] == {"type": "worker", "index": index}

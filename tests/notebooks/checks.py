@@ -4,6 +4,7 @@ nbval compares stored outputs with fresh ones, but it cannot see a `.py` edited 
 re-running its `.ipynb`, and it compares nothing for a cell that was never executed.
 """
 
+import ast
 import json
 import re
 import subprocess
@@ -76,7 +77,8 @@ def numbering_problems(folder: Path) -> list[str]:
 DECIMAL = re.compile(r"(?<![\w.])\d+\.\d+(?![\w.]*\d)")
 
 
-def _cells(notebook: Path) -> list[dict]:
+def cells(notebook: Path) -> list[dict]:
+    """The cells of a stored .ipynb, as JSON."""
     return json.loads(notebook.read_text())["cells"]
 
 
@@ -90,27 +92,30 @@ def _output_text(cell: dict) -> str:
     return "\n".join(parts)
 
 
+def printed_numbers(notebook: Path) -> set[str]:
+    """Every decimal number (as DECIMAL reads one) that the notebook's stored outputs print."""
+    return {n for cell in cells(notebook) for n in DECIMAL.findall(_output_text(cell))}
+
+
 def quoted_numbers_not_printed(notebook: Path, allowed: set[str] = frozenset()) -> list[str]:
     """Decimal numbers that markdown cells quote but no output of the notebook prints.
 
     Prose should take a computed number from an output, not from memory: a number typed
     in goes stale when the code changes. `allowed` holds constants and published anchors.
     """
-    cells = _cells(notebook)
-    printed = {n for cell in cells for n in DECIMAL.findall(_output_text(cell))}
     quoted = [
         number
-        for cell in cells
+        for cell in cells(notebook)
         if cell["cell_type"] == "markdown"
         for number in DECIMAL.findall("".join(cell["source"]))
     ]
-    return sorted(set(quoted) - printed - set(allowed))
+    return sorted(set(quoted) - printed_numbers(notebook) - set(allowed))
 
 
 def noisy_outputs(notebook: Path) -> list[str]:
     """Stored outputs a learner would read as a failure: stderr streams, warnings."""
     problems = []
-    for index, cell in enumerate(_cells(notebook)):
+    for index, cell in enumerate(cells(notebook)):
         for output in cell.get("outputs", []):
             if output.get("name") == "stderr":
                 problems.append(f"cell {index}: stderr: {''.join(output['text'])[:80]!r}")
@@ -123,7 +128,7 @@ def long_code_cells(notebook: Path, limit: int = 30) -> list[str]:
     """Code cells with more than `limit` non-blank lines: one idea per cell, readable."""
     lengths = {
         index: sum(1 for line in "".join(cell["source"]).splitlines() if line.strip())
-        for index, cell in enumerate(_cells(notebook))
+        for index, cell in enumerate(cells(notebook))
         if cell["cell_type"] == "code"
     }
     return [f"cell {index}: {n} lines" for index, n in lengths.items() if n > limit]
@@ -153,7 +158,7 @@ def unfolded_solutions(notebook: Path) -> list[str]:
     markdown cell as soon as it is run (Run All would show every answer).
     """
     problems = []
-    for index, cell in enumerate(_cells(notebook)):
+    for index, cell in enumerate(cells(notebook)):
         if "solution" not in cell["metadata"].get("tags", []):
             continue
         hidden = cell["metadata"].get("jupyter", {})
@@ -190,7 +195,7 @@ def tolerance_cells(notebook: Path) -> dict[str, list[str]]:
     a cell with no assert would compare nothing at all.
     """
     found = {}
-    for cell in _cells(notebook):
+    for cell in cells(notebook):
         if cell["cell_type"] == "code" and TOLERANCE_TAG in cell["metadata"].get("tags", []):
             lines = "".join(cell["source"]).splitlines()
             code = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
@@ -202,9 +207,24 @@ def tolerance_cells(notebook: Path) -> dict[str, list[str]]:
 def other_nbval_exemptions(notebook: Path) -> list[str]:
     """Cells nbval would skip or not compare by any means other than TOLERANCE_TAG."""
     problems = []
-    for index, cell in enumerate(_cells(notebook)):
+    for index, cell in enumerate(cells(notebook)):
         tags = set(cell["metadata"].get("tags", [])) - {TOLERANCE_TAG}
         problems += [f"cell {index}: tag {tag}" for tag in sorted(tags) if tag.startswith("nbval")]
         if cell["cell_type"] == "code" and NBVAL_MARKERS.search("".join(cell["source"])):
             problems.append(f"cell {index}: an NBVAL_ comment")
     return problems
+
+
+def notebook_function(source: Path, name: str, namespace: dict | None = None):
+    """The function `name` that a notebook's .py defines at top level, compiled on its own.
+
+    For a notebook's teaching copy of a package helper: a test can call it beside the
+    package's. `namespace` holds the globals it reads (`{"np": numpy}`).
+    """
+    tree = ast.parse(source.read_text())
+    found = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name]
+    if len(found) != 1:
+        raise ValueError(f"{source.name} defines {name} {len(found)} times at top level, not once")
+    scope = dict(namespace or {})
+    exec(compile(ast.Module(body=found, type_ignores=[]), str(source), "exec"), scope)
+    return scope[name]

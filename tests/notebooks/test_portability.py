@@ -19,15 +19,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.notebook_checks import (
+from tests.notebooks.checks import (
     TOLERANCE_TAG,
     other_nbval_exemptions,
     tolerance_cells,
 )
+from tools.paths import NOTEBOOK_DIR, README, ROOT, notebooks
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
-SOURCES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
+SOURCES = notebooks(".py")
 
 # Every cell compared with a tolerance: {notebook: {the start of its first code line: its band}}.
 TOLERANCE = {
@@ -114,7 +113,7 @@ def test_the_sanitizer_only_replaces_memory_addresses():
 
 def _copy_with_cell(tmp_path, cell: dict) -> Path:
     notebook = tmp_path / "00_welcome.ipynb"
-    shutil.copy(NOTEBOOKS / notebook.name, notebook)
+    shutil.copy(NOTEBOOK_DIR / notebook.name, notebook)
     data = json.loads(notebook.read_text())
     data["cells"].append(cell)
     notebook.write_text(json.dumps(data))
@@ -132,7 +131,7 @@ def test_tolerance_check_catches_a_tagged_cell_without_an_assert(tmp_path):
 
 
 def test_exemption_check_catches_other_nbval_tags_and_comments(tmp_path):
-    assert other_nbval_exemptions(NOTEBOOKS / "00_welcome.ipynb") == []
+    assert other_nbval_exemptions(NOTEBOOK_DIR / "00_welcome.ipynb") == []
     skipped = {"cell_type": "code", "metadata": {"tags": ["nbval-skip"]}, "source": ["x = 1"]}
     assert other_nbval_exemptions(_copy_with_cell(tmp_path, skipped))[-1].endswith("nbval-skip")
     marked = {"cell_type": "code", "metadata": {}, "source": ["# NBVAL_IGNORE_OUTPUT\n", "x"]}
@@ -214,7 +213,7 @@ def test_setup_keeps_a_thread_count_the_user_chose():
 
 def test_readme_says_how_many_cells_are_compared_by_band():
     """The README's guarantee names the listed cells: it must not go stale when one is added."""
-    readme = (ROOT / "README.md").read_text()
+    readme = README.read_text()
     counts = {name[:2]: len(cells) for name, cells in TOLERANCE.items() if cells}
     listed = ", ".join(f"{n} in {number}" for number, n in counts.items())
     assert f"{sum(counts.values())} cells ({listed})" in readme

@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools.paths import NOTEBOOK_DIR, ROOT, notebooks
 
 
 def _free_port() -> int:
@@ -94,8 +94,8 @@ def _make_workspace(folder: Path) -> str:
 def test_workspace_is_copied_once_and_never_overwritten(tmp_path):
     workspace = tmp_path / "workspace"
     first = _make_workspace(workspace)
-    sources = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.*"))
-    assert sorted(p.name for p in workspace.glob("[0-9][0-9]_*.*")) == sources
+    sources = sorted(p.name for p in notebooks(".*"))
+    assert sorted(p.name for p in notebooks(".*", workspace)) == sources
     assert "new copy of 00_welcome" in first
     # The learner saves an attempt in 03 and deletes 01 to get a fresh copy of it.
     attempt = workspace / "03_mlp.py"
@@ -106,7 +106,7 @@ def test_workspace_is_copied_once_and_never_overwritten(tmp_path):
     assert attempt.read_text().endswith("# my attempt\n")
     assert second.strip() == "workspace: new copy of 01_synthetic_data"
     assert (workspace / "01_synthetic_data.py").read_text() == (
-        ROOT / "notebooks" / "01_synthetic_data.py"
+        NOTEBOOK_DIR / "01_synthetic_data.py"
     ).read_text()
 
 

@@ -1,11 +1,10 @@
 """Notebook 00's course map lists every notebook in notebooks/, in order, by its name."""
 
 import re
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
-WELCOME = NOTEBOOKS / "00_welcome.py"
+from tools.paths import NOTEBOOK_DIR, notebooks
+
+WELCOME = NOTEBOOK_DIR / "00_welcome.py"
 
 # A map row in the .py source: "# | 04 top-k, metrics | What it teaches |".
 MAP_ROW = re.compile(r"^# \| (\d\d) ([^|]+?) \|", re.MULTILINE)
@@ -42,7 +41,7 @@ def missing_from_map(source: str, stems: list[str]) -> list[str]:
 
 
 def notebook_stems() -> list[str]:
-    return [path.stem for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))]
+    return [path.stem for path in notebooks(".py")]
 
 
 def test_the_course_map_lists_every_notebook_in_order():

@@ -2,11 +2,11 @@
 
 import re
 import tomllib
-from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools.paths import ROOT
+
 REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*([^;]*?)\s*(?:;.*)?$")
 # pip takes TensorFlow without CUDA on Linux x86-64; conda-forge's tensorflow is that already.
 SAME_PACKAGE = {"tensorflow-cpu": "tensorflow"}

@@ -15,6 +15,7 @@ from tools.add_slide_metadata import add_slide_metadata, parse_cells, update_ipy
 from tools.build_slides import build, prepare, section_notes
 from tools.check_slides import MIN_CODE_PX, DeckReport, SlideReport
 from tools.offline import external_references, external_references_in_folder
+from tools.paths import NOTEBOOK_DIR, ROOT, notebooks
 from tools.slide_layout import (
     CODE_LINE_CHARACTERS,
     CONTINUED_CODE_TAG,
@@ -34,8 +35,7 @@ from tools.slide_layout import (
 )
 from tools.slide_notes import exercise_notes, summary_notes
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = notebooks(".ipynb")
 JUPYTEXT = Path(sys.executable).with_name("jupytext")
 COURSE_CSS = ROOT / "slides" / "course.css"
 
@@ -151,7 +151,7 @@ def test_a_file_without_cells_is_refused():
 
 def test_metadata_reaches_the_ipynb_without_changing_outputs(tmp_path):
     """The real workflow on a copy: add metadata to the .py, carry it into the .ipynb."""
-    source = ROOT / "notebooks" / "00_welcome.py"
+    source = NOTEBOOK_DIR / "00_welcome.py"
     for path in (source, source.with_suffix(".ipynb"), source.with_name("jupytext.toml")):
         shutil.copy(path, tmp_path / path.name)
     copy = tmp_path / source.name

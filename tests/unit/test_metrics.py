@@ -12,7 +12,6 @@ import keras_rs  # noqa: E402
 from course_utils.metrics import (  # noqa: E402
     catalogue_coverage,
     hit_rate_at_k,
-    mae,
     map_at_k,
     ndcg_at_k,
     precision_at_k,
@@ -25,11 +24,10 @@ from course_utils.recommend import top_k  # noqa: E402
 RANKING = [precision_at_k, recall_at_k, hit_rate_at_k, ndcg_at_k, map_at_k]
 
 
-def test_rmse_and_mae_limits_and_example():
+def test_rmse_limits_and_example():
     y = np.array([1.0, 2.0, 3.0])
-    assert rmse(y, y) == 0 and mae(y, y) == 0
+    assert rmse(y, y) == 0
     assert rmse([0.0, 0.0], [3.0, 4.0]) == pytest.approx(np.sqrt(12.5))
-    assert mae([0.0, 0.0], [3.0, -4.0]) == 3.5
 
 
 def test_rmse_refuses_a_column_prediction():
@@ -171,8 +169,6 @@ def test_a_repeated_id_is_refused_instead_of_counted_twice():
 def test_empty_inputs_are_refused_instead_of_giving_nan():
     with pytest.raises(ValueError, match="y_true and y_pred are empty"):
         rmse([], [])
-    with pytest.raises(ValueError, match="y_true and y_pred are empty"):
-        mae(np.zeros(0), np.zeros(0))
     with pytest.raises(ValueError, match="recommended has no customers"):
         precision_at_k(np.zeros((0, 2), int), np.zeros((0, 3)), 1)
 

@@ -1,0 +1,38 @@
+"""Properties of course_utils.reproducibility (Hypothesis).
+
+The configuration's defaults and setup()'s refusals.
+"""
+
+import os
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from course_utils import config, setup, validation
+from course_utils.reproducibility import set_runtime_env
+from tests.properties.strategies import (
+    BAD_SEEDS,
+    refused,
+)
+
+
+def test_config_defaults_are_usable():
+    assert validation.check_seed("DEFAULT_SEED", config.DEFAULT_SEED) == config.DEFAULT_SEED
+    assert config.MIN_STARS < config.MAX_STARS
+    assert config.RUNTIME_ENV["TF_ENABLE_ONEDNN_OPTS"] == "0"
+    assert config.RUNTIME_ENV["TF_NUM_INTRAOP_THREADS"] == str(config.THREADS)
+
+
+@given(st.sampled_from(BAD_SEEDS[:3] + [True]), st.text("0123", min_size=1, max_size=2))
+def test_setup_refuses_bad_seeds_and_the_env_keeps_user_values(seed, value):
+    refused(lambda: setup(seed), "seed")
+    saved = os.environ.get("TF_CPP_MIN_LOG_LEVEL")
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = value
+    try:
+        set_runtime_env()
+        assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == value
+    finally:
+        if saved is None:
+            del os.environ["TF_CPP_MIN_LOG_LEVEL"]
+        else:
+            os.environ["TF_CPP_MIN_LOG_LEVEL"] = saved
