@@ -8,9 +8,6 @@ import numpy as np
 import tensorflow as tf
 
 from course_utils.model_checks import (
-    PairModel,
-    RowCheckedModel,
-    build_before_fit,  # noqa: F401 - notebook 06 imports it from here
     check_activation,
     check_features,
     check_flag,
@@ -20,6 +17,11 @@ from course_utils.model_checks import (
     check_tower,
     ids_in_range,
     known_width,
+)
+from course_utils.row_checks import (
+    PairModel,
+    RowCheckedModel,
+    build_before_fit,  # noqa: F401 - notebook 06 imports it from here
 )
 from course_utils.validation import (
     as_index_array,
@@ -41,7 +43,7 @@ def build_mlp(
     Introduced in notebooks/03_mlp.py. With the defaults it is the seed's 64-32-1 network
     for ratings; `output_activation="sigmoid"` gives a probability, for implicit feedback.
     A `RowCheckedModel` is a `keras.Model` that also refuses inputs it cannot pair up,
-    such as features and targets with different row counts (`course_utils.model_checks`).
+    such as features and targets with different row counts (`course_utils.row_checks`).
     """
     check_positive_int("n_features", n_features)
     hidden_units = check_sizes("hidden_units", hidden_units)

@@ -85,7 +85,7 @@ print(f"noise floor: {world.noise_floor:.3f}")
 # its code. Its first lines check the arguments; the `RowCheckedModel` it returns is a
 # `keras.Model` that also refuses inputs it cannot pair up, such as 1,000 rows of features
 # beside 5,000 targets (notebook 05 shows the seed making that mistake). Those checks live
-# in `course_utils.model_checks`, out of the lesson's way.
+# in `course_utils.row_checks`, out of the lesson's way.
 
 # %% slideshow={"slide_type": "-"}
 print(inspect.getsource(build_mlp))
