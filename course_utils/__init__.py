@@ -8,6 +8,8 @@ Every notebook starts with `setup(seed=...)`; the rest lives in one module per c
 - `data`: the synthetic world with a hidden taste, pair tables and splits;
 - `baselines`: the global mean, biases, truncated SVD and ALS;
 - `models`: the Keras models, each built from its constructor arguments alone;
+- `row_checks`: the guard rails of the models: mismatched rows never train silently;
+- `model_checks`: the checks of the models' arguments (sizes, towers, features, ids);
 - `recommend`: scoring every product for a batch of customers, and each one's top k;
 - `metrics`: rating errors and ranking metrics of top-k lists;
 - `plots`: the plots more than one notebook draws;

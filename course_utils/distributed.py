@@ -17,24 +17,59 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from course_utils.validation import check_positive_int
+import numpy as np
+
+from course_utils.config import DEFAULT_SEED
+from course_utils.validation import ArgumentTypeError, check_positive_int, check_real
 
 
-def in_batch_softmax_losses(customer_vectors, product_vectors, product_ids, log_q, temperature):
-    """Per-row in-batch softmax loss, (batch,): notebook 05's loss, as a plain function.
+def build_towers(config: dict, n_customer_features: int, n_product_features: int):
+    """The two towers of notebook 05's dot two-tower, sized by `config`.
 
-    logits = customers @ products.T / temperature - log q(product) (the logQ correction);
-    a product appearing twice in the batch is not a negative for the row that bought it.
+    `config` holds customer_units and product_units (hidden layer sizes) and embedding_dim.
+    Returns (customer_tower, product_tower); build them inside `strategy.scope()`.
     """
-    import tensorflow as tf
+    from course_utils.model_checks import check_sizes
+    from course_utils.models import build_tower
 
-    logits = tf.matmul(customer_vectors, product_vectors, transpose_b=True) / temperature
-    logits = logits - tf.gather(log_q, product_ids)[None, :]
-    same = tf.equal(product_ids[:, None], product_ids[None, :])
-    accidental = tf.logical_and(same, tf.logical_not(tf.eye(tf.shape(logits)[0], dtype=tf.bool)))
-    logits = tf.where(accidental, tf.constant(-1e9, logits.dtype), logits)
-    labels = tf.range(tf.shape(logits)[0])
-    return tf.nn.sparse_softmax_cross_entropy_with_logits(labels, logits)
+    keys = ["customer_units", "product_units", "embedding_dim"]
+    if not isinstance(config, dict) or any(key not in config for key in keys):
+        got = sorted(config) if isinstance(config, dict) else type(config).__name__
+        raise ValueError(f"config must be a dict with keys {keys}, got {got}")
+    dim = check_positive_int("config['embedding_dim']", config["embedding_dim"])
+    sizes = {
+        side: check_sizes(f"config['{side}_units']", config[f"{side}_units"])
+        for side in ("customer", "product")
+    }
+    n_customer_features = check_positive_int("n_customer_features", n_customer_features)
+    n_product_features = check_positive_int("n_product_features", n_product_features)
+    return (
+        build_tower(n_customer_features, sizes["customer"], dim, "customer"),
+        build_tower(n_product_features, sizes["product"], dim, "product"),
+    )
+
+
+def per_worker_dataset(
+    shards, customer_features, product_features, global_batch: int, seed: int = DEFAULT_SEED
+):
+    """The `make_dataset` of `train_towers`: each worker reads its own shards.
+
+    Shards are dealt out in turn (with 8 shards and 2 workers, worker 1 reads shards 1, 3,
+    5, 7), and each worker batches its share of every global batch.
+    """
+    from course_utils.purchase_logs import read_purchases
+
+    shards = [str(path) for path in shards]
+    if not shards:
+        raise ValueError("shards is empty: there are no shards to read")
+    global_batch = check_positive_int("global_batch", global_batch)
+
+    def make_dataset(context):
+        mine = shards[context.input_pipeline_id :: context.num_input_pipelines]
+        batch = context.get_per_replica_batch_size(global_batch)
+        return read_purchases(mine, customer_features, product_features, batch, seed=seed)
+
+    return make_dataset
 
 
 def show_progress() -> bool:
@@ -69,10 +104,26 @@ def train_towers(
     import keras
     import tensorflow as tf
 
+    from course_utils.model_checks import check_flag, check_same_output_size, check_tower
+    from course_utils.models import in_batch_softmax_losses
+
+    if not isinstance(towers, (tuple, list)) or len(towers) != 2:
+        raise ArgumentTypeError(
+            f"towers must be a pair (customer_tower, product_tower), got {type(towers).__name__}"
+        )
+    customer_tower = check_tower("towers[0] (the customer tower)", towers[0])
+    product_tower = check_tower("towers[1] (the product tower)", towers[1])
+    check_same_output_size(customer_tower, product_tower)
+    if not callable(make_dataset):
+        raise ArgumentTypeError(
+            "make_dataset must be a function of a tf.distribute.InputContext, "
+            f"got {type(make_dataset).__name__}"
+        )
+    log_q = _check_log_q(log_q)
     epochs = check_positive_int("epochs", epochs)
     global_batch = check_positive_int("global_batch", global_batch)
-    progress = show_progress() if progress is None else bool(progress)
-    customer_tower, product_tower = towers
+    temperature = check_real("temperature", temperature, low=0.0, low_inclusive=False)
+    progress = show_progress() if progress is None else check_flag("progress", progress)
     variables = customer_tower.trainable_variables + product_tower.trainable_variables
     with strategy.scope():
         optimizer = keras.optimizers.Adam(learning_rate=0.01)
@@ -82,13 +133,11 @@ def train_towers(
 
     def replica_step(batch):
         with tf.GradientTape() as tape:
-            losses = in_batch_softmax_losses(
-                customer_tower(batch["customer"], training=True),
-                product_tower(batch["product"], training=True),
-                batch["product_id"],
-                log_q,
-                temperature,
-            )
+            customers = customer_tower(batch["customer"], training=True)
+            products = product_tower(batch["product"], training=True)
+            logits = tf.matmul(customers, products, transpose_b=True) / temperature
+            ids = batch["product_id"]
+            losses = in_batch_softmax_losses(logits, ids, tf.gather(log_q, ids))
             loss = tf.reduce_sum(losses) / global_batch  # summed over replicas: the mean
         optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables, strict=True))
         return loss
@@ -117,6 +166,20 @@ def train_towers(
     return curve
 
 
+def _check_log_q(log_q) -> np.ndarray:
+    """Return `log_q` if it holds one log probability per product (-inf: never bought)."""
+    try:
+        array = np.asarray(log_q, dtype=float)
+    except (TypeError, ValueError):
+        raise ArgumentTypeError(f"log_q must be numbers, got {type(log_q).__name__}") from None
+    if array.ndim != 1 or not len(array):
+        raise ValueError(f"log_q must be 1-D, one value per product, got shape {array.shape}")
+    if np.isnan(array).any() or (array > 0).any():
+        bad = array[np.isnan(array) | (array > 0)][:3]
+        raise ValueError(f"log_q must hold log probabilities (<= 0), got {bad}")
+    return array
+
+
 def free_ports(n: int) -> list[int]:
     """`n` TCP ports on 127.0.0.1 that are free right now."""
     sockets = [socket.socket() for _ in range(check_positive_int("n", n))]
@@ -131,6 +194,19 @@ def free_ports(n: int) -> list[int]:
 
 def tf_config(ports: list[int], index: int) -> str:
     """The TF_CONFIG of worker `index` in a cluster of workers on 127.0.0.1 `ports`."""
+    if not isinstance(ports, (list, tuple)) or not ports:
+        raise ValueError(f"ports must be a non-empty list of port numbers, got {ports!r}")
+    for port in ports:
+        if (
+            isinstance(port, bool)
+            or not isinstance(port, (int, np.integer))
+            or not 0 < port < 2**16
+        ):
+            raise ValueError(f"ports must hold port numbers 1..65535, got {port!r}")
+    if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+        raise ArgumentTypeError(f"index must be an int, got {index!r}")
+    if not 0 <= index < len(ports):
+        raise ValueError(f"index must be in 0..{len(ports) - 1}, one per port, got {index}")
     cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}
     return json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
 
@@ -179,8 +255,7 @@ def wait_for_workers(processes, timeout: float) -> list[int | None]:
     waiting stops as soon as any worker exits with a non-zero code. Returns the exit codes,
     None for a worker still running (`worker_processes` kills it when its block ends).
     """
-    if timeout <= 0:
-        raise ValueError(f"timeout must be positive seconds, got {timeout!r}")
+    timeout = check_real("timeout", timeout, low=0.0, low_inclusive=False)
     deadline = time.monotonic() + timeout
     while True:
         codes = [process.poll() for process in processes]

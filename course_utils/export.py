@@ -53,20 +53,6 @@ def export_top_k(customer_tower, product_vectors, k: int, path) -> Path:
     return path
 
 
-def load_top_k(path):
-    """Load an exported model; returns a function: customer features -> (ids, scores)."""
-    import tensorflow as tf
-
-    signature = tf.saved_model.load(str(path)).signatures["serving_default"]
-
-    def recommend(customer_features):
-        features = tf.constant(as_matrix("customer_features", customer_features), tf.float32)
-        result = signature(customer_features=features)
-        return result["ids"].numpy(), result["scores"].numpy()
-
-    return recommend
-
-
 def same_top_k(ids, expected_ids, customer_vectors, product_vectors, tolerance: float = 1e-4):
     """True if `ids` rank products as `expected_ids` do, up to swaps of near-tied products.
 

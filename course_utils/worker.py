@@ -14,33 +14,18 @@ import json
 import sys
 from pathlib import Path
 
-
-def build_towers(config: dict, n_customer_features: int, n_product_features: int):
-    """The two towers of notebook 05's dot two-tower, sized by `config`."""
-    from course_utils.models import build_tower
-
-    dim = config["embedding_dim"]
-    customer = build_tower(n_customer_features, tuple(config["customer_units"]), dim, "customer")
-    product = build_tower(n_product_features, tuple(config["product_units"]), dim, "product")
-    return customer, product
+from course_utils.distributed import build_towers, per_worker_dataset, train_towers
 
 
 def train(config: dict, strategy) -> tuple[list[float], tuple]:
     """Build the towers in `strategy.scope()` and train them on this worker's shards."""
     import numpy as np
 
-    from course_utils.distributed import train_towers
-    from course_utils.purchase_logs import read_purchases
-
     tables = np.load(config["features"])
     customers, products = tables["customer_features"], tables["product_features"]
-    shards = config["shards"]
-
-    def make_dataset(context):
-        mine = shards[context.input_pipeline_id :: context.num_input_pipelines]
-        batch = context.get_per_replica_batch_size(config["global_batch"])
-        return read_purchases(mine, customers, products, batch, seed=config["seed"])
-
+    make_dataset = per_worker_dataset(
+        config["shards"], customers, products, config["global_batch"], config["seed"]
+    )
     with strategy.scope():
         towers = build_towers(config, customers.shape[1], products.shape[1])
     curve = train_towers(

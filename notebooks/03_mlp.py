@@ -82,7 +82,10 @@ print(f"noise floor: {world.noise_floor:.3f}")
 # `max(0, x)`, to each unit: without such a bend, stacked layers would collapse into one
 # linear map. The output has no activation (linear), because a rating is a plain number.
 # The builder is saved in `course_utils.models` because notebook 05 uses it again; here is
-# its code:
+# its code. Its first lines check the arguments; the `RowCheckedModel` it returns is a
+# `keras.Model` that also refuses inputs it cannot pair up, such as 1,000 rows of features
+# beside 5,000 targets (notebook 05 shows the seed making that mistake). Those checks live
+# in `course_utils.row_checks`, out of the lesson's way.
 
 # %% slideshow={"slide_type": "-"}
 print(inspect.getsource(build_mlp))

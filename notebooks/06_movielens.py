@@ -46,10 +46,11 @@ from course_utils.exercises.movielens import (
     check_movie_effects,
 )
 from course_utils.metrics import ndcg_at_k, recall_at_k, rmse
-from course_utils.models import HistoryEmbedding, InBatchSoftmax, build_before_fit
+from course_utils.models import HistoryEmbedding, InBatchSoftmax
 from course_utils.movielens import as_pair_table, load_movielens, split_known, split_last
 from course_utils.plots import plot_learning_curves
 from course_utils.recommend import top_k
+from course_utils.row_checks import build_before_fit
 from course_utils.sequences import bootstrap_interval
 
 # %% slideshow={"slide_type": "skip"}

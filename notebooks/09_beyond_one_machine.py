@@ -37,7 +37,6 @@ from course_utils import setup
 
 setup(seed=42)
 
-import functools
 import json
 import shutil
 import subprocess
@@ -50,13 +49,18 @@ import numpy as np
 import tensorflow as tf
 
 from course_utils.data import make_taste_model, truncated_normal_features
-from course_utils.distributed import train_towers, wait_for_workers, worker_processes
+from course_utils.distributed import (
+    build_towers,
+    per_worker_dataset,
+    train_towers,
+    wait_for_workers,
+    worker_processes,
+)
 from course_utils.exercises.distributed import check_my_shards, check_pair_gigabytes
 from course_utils.export import export_top_k, same_top_k
 from course_utils.metrics import overlap_at_k
 from course_utils.purchase_logs import read_purchases, sample_purchases, write_shards
 from course_utils.serving import top_k_dot
-from course_utils.worker import build_towers
 
 # %% slideshow={"slide_type": "skip"}
 SEED = 42  # the data: features, purchases, the shards
@@ -149,6 +153,9 @@ print(f"{len(set(ids[0]))} distinct customers in a batch of {GLOBAL_BATCH}: the 
 # trained with the in-batch softmax loss and its logQ correction. Keras 3's `fit` does not
 # run under multi-worker strategies (keras-team/keras issue 20585), so `train_towers` writes
 # the training step out; here it runs with the default strategy: one process, one replica.
+# Each worker reads its own shards, dealt out in turn, through `per_worker_dataset`; with
+# one process, that one worker reads them all. `build_towers` and `per_worker_dataset` are
+# in `course_utils.distributed` because the worker processes of section 5 use them too.
 # It prints nothing while it trains, then a line of losses; run with the environment
 # variable `COURSE_PROGRESS=1` (as `make lab` does) to watch a Keras progress bar instead.
 #
@@ -161,21 +168,14 @@ print(f"{len(set(ids[0]))} distinct customers in a batch of {GLOBAL_BATCH}: the 
 # %% slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
 log_q = np.log(popularity / popularity.sum()).astype(np.float32)
 config = {"customer_units": [32], "product_units": [32], "embedding_dim": EMBEDDING_DIM}
-
-
-def make_dataset(context, seed):
-    mine = shards[context.input_pipeline_id :: context.num_input_pipelines]
-    size = context.get_per_replica_batch_size(GLOBAL_BATCH)
-    return read_purchases(mine, customer_features, product_features, size, seed=seed)
-
-
 one_towers, one_curves = {}, {}
 for seed in TRAINING_SEEDS:
     keras.utils.set_random_seed(seed)
     one_towers[seed] = build_towers(config, 5, 10)
+    make_dataset = per_worker_dataset(shards, customer_features, product_features,
+                                      GLOBAL_BATCH, seed)
     one_curves[seed] = train_towers(tf.distribute.get_strategy(), one_towers[seed],
-                                    functools.partial(make_dataset, seed=seed), log_q,
-                                    EPOCHS, GLOBAL_BATCH, TEMPERATURE)
+                                    make_dataset, log_q, EPOCHS, GLOBAL_BATCH, TEMPERATURE)
     print(f"one process, seed {seed}, training loss by epoch:", np.round(one_curves[seed], 3))
 # Band, not digits (they move with the CPU): every seed's loss falls, and ends in 6.5-6.7.
 assert all(curve[-1] < curve[0] and 6.5 < curve[-1] < 6.7 for curve in one_curves.values())
@@ -397,7 +397,7 @@ print("the same top 10 as top_k_dot here, up to near-ties, for all 5 customers:"
 # ### Exercise 1 (coding, checked): which shards does a worker read?
 #
 # Write `my_shards(paths, worker, n_workers)` returning the shards worker `worker` (0-based)
-# reads when shards are dealt out in turn, as `make_dataset` does: with 8 shards and 2
+# reads when shards are dealt out in turn, as `per_worker_dataset` does: with 8 shards and 2
 # workers, worker 1 reads shards 1, 3, 5, 7. *Hint:* one slice.
 
 # %% slideshow={"slide_type": "skip"}

@@ -26,7 +26,7 @@ def _free_port() -> int:
 
 def _get(url: str) -> tuple[int, bytes]:
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(url, timeout=60) as response:  # a busy machine is slow
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, b""

@@ -10,44 +10,15 @@ import pytest
 
 from course_utils.data import make_taste_model, truncated_normal_features
 from course_utils.distributed import (
+    build_towers,
     free_ports,
-    in_batch_softmax_losses,
+    per_worker_dataset,
     tf_config,
     train_towers,
     wait_for_workers,
     worker_processes,
 )
 from course_utils.purchase_logs import read_purchases, sample_purchases, write_shards
-
-
-def reference_losses(customers, products, ids, log_q, temperature):
-    """In-batch softmax, one row at a time, in NumPy."""
-    losses = []
-    for i in range(len(ids)):
-        logits = customers[i] @ products.T / temperature - log_q[ids]
-        keep = (ids != ids[i]) | (np.arange(len(ids)) == i)  # drop accidental hits
-        kept = logits[keep]
-        top = kept.max()
-        losses.append(top + np.log(np.exp(kept - top).sum()) - logits[i])
-    return np.array(losses)
-
-
-def test_in_batch_softmax_matches_numpy_with_log_q_and_accidental_hits():
-    rng = np.random.default_rng(0)
-    customers = rng.normal(size=(5, 3)).astype(np.float32)
-    products = rng.normal(size=(5, 3)).astype(np.float32)
-    ids = np.array([2, 0, 2, 1, 3], np.int32)  # product 2 bought twice: an accidental hit
-    log_q = np.log(np.array([0.1, 0.2, 0.4, 0.2, 0.1], np.float32))
-    got = in_batch_softmax_losses(customers, products, ids, log_q, 0.5).numpy()
-    expected = reference_losses(customers, products, ids, log_q, 0.5)
-    assert got.shape == (5,)
-    assert np.allclose(got, expected, atol=1e-5)
-    # without the logQ term, or without masking, the losses would differ
-    assert not np.allclose(expected, reference_losses(customers, products, ids, 0 * log_q, 0.5))
-    unmasked = customers @ products.T / 0.5 - log_q[ids]
-    plain = np.log(np.exp(unmasked).sum(axis=1)) - np.diag(unmasked)
-    assert not np.allclose(expected[[0, 2]], plain[[0, 2]])
-    assert np.allclose(expected[[1, 3, 4]], plain[[1, 3, 4]], atol=1e-5)
 
 
 @pytest.fixture(scope="module")
@@ -67,14 +38,8 @@ def test_train_towers_lowers_the_loss_in_one_process(tiny_shards, capsys):
     import keras
     import tensorflow as tf
 
-    from course_utils.worker import build_towers
-
     paths, customers, products, log_q = tiny_shards
-
-    def make_dataset(context):
-        size = context.get_per_replica_batch_size(50)
-        return read_purchases(paths, customers, products, size, seed=1)
-
+    make_dataset = per_worker_dataset(paths, customers, products, 50, seed=1)
     keras.utils.set_random_seed(0)
     config = {"customer_units": [16], "product_units": [16], "embedding_dim": 8}
     towers = build_towers(config, 5, 10)
@@ -85,11 +50,37 @@ def test_train_towers_lowers_the_loss_in_one_process(tiny_shards, capsys):
     assert capsys.readouterr().out == ""  # no progress bar unless asked
 
 
+def test_each_worker_reads_its_own_shards_and_its_share_of_a_batch(tiny_shards, tmp_path):
+    """Notebook 09's one process and the worker processes use this one function."""
+    import tensorflow as tf
+
+    from course_utils import worker
+
+    _, customers, products, _ = tiny_shards
+    chunks = sample_purchases(make_taste_model(seed=0), customers, products, 5, 50)
+    paths = write_shards(chunks, tmp_path, 2)  # 4 chunks of 250 purchases, 2 in each shard
+    make_dataset = per_worker_dataset(paths, customers, products, 20, seed=1)
+
+    def pairs(dataset):
+        return {
+            (c, p)
+            for batch in dataset
+            for c, p in zip(batch["customer_id"].numpy(), batch["product_id"].numpy(), strict=True)
+        }
+
+    for index, shard in enumerate(paths):
+        context = tf.distribute.InputContext(2, index, 2)  # 2 workers, 1 replica each
+        mine = make_dataset(context)
+        assert next(iter(mine))["customer"].shape == (10, 5)  # half of the global batch
+        assert pairs(mine) <= pairs(read_purchases([shard], customers, products, 10))
+        assert not pairs(mine) & pairs(read_purchases([paths[1 - index]], customers, products, 10))
+    assert worker.per_worker_dataset is per_worker_dataset  # the worker uses the same one
+
+
 def test_progress_bar_only_when_asked(tiny_shards, capsys, monkeypatch):
     import tensorflow as tf
 
     from course_utils.distributed import show_progress
-    from course_utils.worker import build_towers
 
     paths, customers, products, log_q = tiny_shards
     monkeypatch.delenv("COURSE_PROGRESS", raising=False)
@@ -109,8 +100,6 @@ def test_progress_bar_only_when_asked(tiny_shards, capsys, monkeypatch):
 
 def test_train_towers_refuses_an_empty_dataset(tiny_shards):
     import tensorflow as tf
-
-    from course_utils.worker import build_towers
 
     paths, customers, products, log_q = tiny_shards
     config = {"customer_units": [4], "product_units": [4], "embedding_dim": 2}
