@@ -11,8 +11,14 @@ import numpy as np
 import scipy.linalg
 
 from course_utils.config import DEFAULT_SEED
-from course_utils.data import PairTable, to_matrix
-from course_utils.validation import as_index_array, check_positive_int, check_real, check_seed
+from course_utils.data import PairTable, check_table, to_matrix
+from course_utils.validation import (
+    as_index_array,
+    check_positive_int,
+    check_real,
+    check_same_rows,
+    check_seed,
+)
 
 
 @dataclass(frozen=True)
@@ -28,10 +34,7 @@ class BiasModel:
         """Predicted rating of each (customer, product) pair. (n_pairs,)."""
         customers = as_index_array("customer_ids", customer_ids, upper=len(self.customer_bias))
         products = as_index_array("product_ids", product_ids, upper=len(self.product_bias))
-        if len(customers) != len(products):
-            raise ValueError(
-                f"customer_ids has {len(customers)} rows but product_ids has {len(products)}"
-            )
+        check_same_rows(customer_ids=customers, product_ids=products)
         return self.global_mean + self.customer_bias[customers] + self.product_bias[products]
 
     def predict_matrix(self) -> np.ndarray:
@@ -52,6 +55,7 @@ def fit_biases(
     pseudo-ratings, so a product with 2 ratings does not get an extreme bias. With
     `regularization=0` and `n_sweeps=1` the product bias is the plain mean residual.
     """
+    check_table("train", train)
     check_positive_int("n_sweeps", n_sweeps)
     check_real("regularization", regularization, low=0.0)
     ratings = to_matrix(train, n_customers, n_products)
@@ -97,13 +101,14 @@ class FactorModel:
         of factors per customer it has seen, and has nothing for anyone else.
         """
         customers = as_index_array("customer_ids", customer_ids, upper=len(self.customer_factors))
+        products = as_index_array("product_ids", product_ids, upper=len(self.product_factors))
+        check_same_rows(customer_ids=customers, product_ids=products)
         unseen = np.unique(customers[~self.biases.seen_customers[customers]])
         if unseen.size:
             raise ValueError(
                 f"customer_ids holds {unseen.size} customers with no ratings in training "
                 f"(first: {unseen[0]}); SVD has no factors for a customer it has never seen"
             )
-        products = as_index_array("product_ids", product_ids, upper=len(self.product_factors))
         interaction = np.einsum(
             "ij,ij->i", self.customer_factors[customers], self.product_factors[products]
         )
@@ -124,6 +129,7 @@ def fit_svd(
     guess; each iteration then refills them with the current SVD's guess ("hard
     impute"), so the factors are fitted to the known ratings rather than to the fill.
     """
+    check_table("train", train)
     check_positive_int("rank", rank)
     check_positive_int("n_iterations", n_iterations)
     check_positive_int("n_customers", n_customers)
@@ -165,9 +171,11 @@ def fit_als(
     ridge penalty is `regularization` times the number of those ratings ("ALS-WR").
     A customer or product with no ratings gets zero factors, as in `fit_svd`.
     """
+    check_table("train", train)
     check_positive_int("rank", rank)
     check_positive_int("n_sweeps", n_sweeps)
     check_real("regularization", regularization, low=0.0, low_inclusive=False)
+    check_real("bias_regularization", bias_regularization, low=0.0)
     check_seed("seed", seed)
     biases = fit_biases(train, n_customers, n_products, bias_regularization, n_sweeps=1)
     customers, products = train.customer_ids, train.product_ids

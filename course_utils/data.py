@@ -27,6 +27,7 @@ from course_utils.validation import (
     as_index_array,
     as_matrix,
     check_fraction,
+    check_instance,
     check_positive_int,
     check_real,
     check_same_rows,
@@ -237,12 +238,12 @@ class PairTable:
     y: np.ndarray  # (n_rows,) float
 
     def __post_init__(self):
-        for name in ("customer_ids", "product_ids", "y"):
-            if np.ndim(getattr(self, name)) != 1:
-                raise ValueError(f"{name} must be 1-D, got shape {np.shape(getattr(self, name))}")
+        """Refuse what would train silently on nonsense: ids that are not ids, NaN, strings."""
+        for name in ("customer_ids", "product_ids"):
+            as_index_array(name, getattr(self, name))
         for name in ("customer_x", "product_x"):
-            if np.ndim(getattr(self, name)) != 2:
-                raise ValueError(f"{name} must be 2-D, got shape {np.shape(getattr(self, name))}")
+            as_matrix(name, getattr(self, name), copy=False)
+        as_matrix("y", self.y, ndim=1, copy=False)
         check_same_rows(
             customer_ids=self.customer_ids,
             product_ids=self.product_ids,
@@ -344,6 +345,7 @@ def sample_pairs(
 
 def split_pairs(table: PairTable, test_fraction: float = 0.2, seed: int = DEFAULT_SEED):
     """Hold out a random fraction of pairs. Returns (train, test), each in shuffled order."""
+    check_table("table", table)
     check_fraction("test_fraction", test_fraction)
     rows = np.random.default_rng(check_seed("seed", seed)).permutation(len(table))
     n_test = round(test_fraction * len(table))
@@ -360,6 +362,7 @@ def split_customers(table: PairTable, test_fraction: float = 0.2, seed: int = DE
 
     Returns (train, test), each in shuffled order; no customer appears in both.
     """
+    check_table("table", table)
     check_fraction("test_fraction", test_fraction)
     rng = np.random.default_rng(check_seed("seed", seed))
     customers = np.unique(table.customer_ids)
@@ -377,10 +380,15 @@ def split_customers(table: PairTable, test_fraction: float = 0.2, seed: int = DE
 
 def to_matrix(table: PairTable, n_customers: int, n_products: int) -> np.ndarray:
     """Put each row's target back at [customer, product]; pairs not in the table are NaN."""
+    check_table("table", table)
     check_positive_int("n_customers", n_customers)
     check_positive_int("n_products", n_products)
-    customers = as_index_array("table.customer_ids", table.customer_ids, upper=n_customers)
-    products = as_index_array("table.product_ids", table.product_ids, upper=n_products)
+    customers = as_index_array(
+        "table.customer_ids", table.customer_ids, upper=n_customers, upper_name="n_customers"
+    )
+    products = as_index_array(
+        "table.product_ids", table.product_ids, upper=n_products, upper_name="n_products"
+    )
     cells = customers * n_products + products
     if len(np.unique(cells)) != len(cells):
         _, first, counts = np.unique(cells, return_index=True, return_counts=True)
@@ -393,3 +401,8 @@ def to_matrix(table: PairTable, n_customers: int, n_products: int) -> np.ndarray
     matrix = np.full((n_customers, n_products), np.nan)
     matrix[customers, products] = y
     return matrix
+
+
+def check_table(name: str, table) -> PairTable:
+    """Return `table` if it is a `PairTable`, or raise naming `name` and what it got."""
+    return check_instance(name, table, PairTable, "a PairTable (from pair_table or sample_pairs)")

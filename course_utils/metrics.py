@@ -79,7 +79,7 @@ def map_at_k(recommended, relevance, k: int) -> float:
 def catalogue_coverage(recommended, n_products: int) -> float:
     """Share of the catalogue that appears in at least one customer's list."""
     n_products = check_positive_int("n_products", n_products)
-    recommended = _ids(recommended, n_products)
+    recommended = _ids(recommended, n_products, bound="n_products")
     return len(np.unique(recommended)) / n_products
 
 
@@ -98,8 +98,8 @@ def overlap_at_k(found, reference) -> float:
         )
     if reference.shape[1] == 0:
         raise ValueError("reference has k = 0 products per customer: nothing to overlap")
-    n_ids = int(max(found.max(initial=0), reference.max(initial=0))) + 1
-    found, reference = _ids(found, n_ids, "found"), _ids(reference, n_ids, "reference")
+    any_id = np.iinfo(np.int64).max
+    found, reference = _ids(found, any_id, "found"), _ids(reference, any_id, "reference")
     shared = [len(np.intersect1d(a, b)) for a, b in zip(found, reference, strict=True)]
     return float(np.mean(shared) / reference.shape[1])
 
@@ -121,20 +121,31 @@ def _same_length_vectors(y_true, y_pred):
     return y_true, y_pred
 
 
-def _ids(recommended, n_products: int, name: str = "recommended", k: int | None = None):
-    """The first k columns of `recommended`, checked: (n_customers, k) distinct int ids."""
+def _ids(
+    recommended,
+    n_products: int,
+    name: str = "recommended",
+    k: int | None = None,
+    bound: str = "relevance's columns",
+):
+    """The first k columns of `recommended`, checked: (n_customers, k) distinct int ids.
+
+    `bound` says where `n_products` comes from, for the message.
+    """
     ids = None if isinstance(recommended, str) else np.asarray(recommended)
     if ids is None or ids.ndim != 2 or not np.issubdtype(ids.dtype, np.integer):
         got = repr(recommended) if ids is None else f"{ids.dtype} of shape {ids.shape}"
         raise ArgumentTypeError(f"{name} must be a 2-D int array (n_customers, k), got {got}")
     if not len(ids):
         raise ValueError(f"{name} has no customers: there is nothing to average")
+    if ids.size and ids.min() < 0:
+        raise ValueError(f"{name} holds a negative id: {int(ids.min())}")
+    if ids.size and ids.max() >= n_products:
+        raise ValueError(f"{name} holds ids outside 0..{n_products - 1} ({bound}: {n_products})")
     if k is not None:
         if k > ids.shape[1]:
             raise ValueError(f"k={k} is more than the {ids.shape[1]} products recommended")
         ids = ids[:, :k]
-    if ids.size and (ids.min() < 0 or ids.max() >= n_products):
-        raise ValueError(f"{name} holds ids outside 0..{n_products - 1}")
     ordered = np.sort(ids, axis=1)
     repeated = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
     if repeated.any():
@@ -165,6 +176,8 @@ def top_k_relevance(true_scores, k: int) -> np.ndarray:
     scores 1 on every metric at this k.
     """
     true_scores = as_matrix("true_scores", true_scores)
+    if not true_scores.shape[1]:
+        raise ValueError(f"true_scores has shape {true_scores.shape}: no products to mark")
     relevance = np.zeros_like(true_scores)
     np.put_along_axis(relevance, top_k(true_scores, k), 1.0, axis=1)
     return relevance

@@ -12,12 +12,7 @@ import pandas as pd
 
 from course_utils.config import DEFAULT_SEED
 from course_utils.data import PairTable
-from course_utils.validation import (
-    ArgumentTypeError,
-    as_index_array,
-    check_fraction,
-    check_seed,
-)
+from course_utils.validation import as_index_array, check_fraction, check_frame, check_seed
 
 NO_GENRE = "(no genres listed)"
 
@@ -106,11 +101,8 @@ def load_movielens() -> MovieLens:
 
 
 def _check_ratings(ratings: pd.DataFrame) -> None:
-    if not isinstance(ratings, pd.DataFrame):
-        raise ArgumentTypeError(f"ratings must be a pandas DataFrame, got {type(ratings).__name__}")
-    missing = {"user", "movie", "rating", "timestamp"} - set(ratings.columns)
-    if missing:
-        raise ValueError(f"ratings is missing columns {sorted(missing)}")
+    """Contiguous ids >= 0 in user and movie, finite numbers in rating and timestamp."""
+    check_frame("ratings", ratings, ids=("user", "movie"), numbers=("rating", "timestamp"))
 
 
 def split_known(ratings: pd.DataFrame, test_fraction: float = 0.2, seed: int = DEFAULT_SEED):

@@ -15,7 +15,15 @@ import numpy as np
 
 from course_utils.config import DEFAULT_SEED
 from course_utils.data import TasteModel
-from course_utils.validation import as_matrix, check_positive_int
+from course_utils.validation import (
+    ArgumentTypeError,
+    as_index_array,
+    as_matrix,
+    check_instance,
+    check_positive_int,
+    check_seed,
+    check_width,
+)
 
 RECORD_ROWS = 1024
 """Purchases per TFRecord record: one record per purchase would spend most time in Python."""
@@ -39,15 +47,24 @@ def sample_purchases(
         (chunk_customers * per_customer, 2) int32 arrays of (customer id, product id), rows
         shuffled within the chunk.
     """
+    check_instance("taste", taste, TasteModel, "a TasteModel (make_taste_model or world.taste)")
     customers = as_matrix("customer_features", customer_features)
     products = as_matrix("product_features", product_features)
+    check_width("customer_features", customers, len(taste.customer_weights), what="taste")
+    check_width("product_features", products, len(taste.product_weights), what="taste")
     per_customer = check_positive_int("per_customer", per_customer)
     chunk_customers = check_positive_int("chunk_customers", chunk_customers)
     if per_customer > len(products):
         raise ValueError(
             f"per_customer must be at most the {len(products)} products, got {per_customer}"
         )
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed("seed", seed))
+    # Checked above, at the call; the purchases are drawn as the caller reads them.
+    return _purchases(taste, customers, products, per_customer, chunk_customers, rng)
+
+
+def _purchases(taste, customers, products, per_customer, chunk_customers, rng):
+    """`sample_purchases` on checked arguments, a chunk of customers at a time."""
     for start in range(0, len(customers), chunk_customers):
         chunk = customers[start : start + chunk_customers]
         probability = taste.purchase_probability(chunk, products)
@@ -67,16 +84,21 @@ def write_shards(chunks, folder, n_shards: int) -> list[Path]:
     import tensorflow as tf
 
     n_shards = check_positive_int("n_shards", n_shards)
+    if isinstance(chunks, (str, bytes)) or not hasattr(chunks, "__iter__"):
+        raise ArgumentTypeError(
+            f"chunks must be an iterable of (n, 2) arrays, got {type(chunks).__name__}"
+        )
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"purchases-{i:03d}-of-{n_shards:03d}.tfrecord" for i in range(n_shards)]
     writers = [tf.io.TFRecordWriter(str(path)) for path in paths]
     record = 0
     try:
-        for chunk in chunks:
+        for index, chunk in enumerate(chunks):
             chunk = np.asarray(chunk)
             if chunk.ndim != 2 or chunk.shape[1] != 2:
-                raise ValueError(f"each chunk must be (n, 2) pairs, got shape {chunk.shape}")
+                raise ValueError(f"chunk {index} must be (n, 2) pairs, got shape {chunk.shape}")
+            as_index_array(f"chunk {index}'s ids", chunk.reshape(-1))
             for start in range(0, len(chunk), RECORD_ROWS):
                 block = tf.constant(chunk[start : start + RECORD_ROWS], tf.int32)
                 writers[record % n_shards].write(tf.io.serialize_tensor(block).numpy())
@@ -107,10 +129,15 @@ def read_purchases(
     """
     import tensorflow as tf
 
+    if isinstance(paths, (str, bytes, Path)) or not hasattr(paths, "__iter__"):
+        raise ArgumentTypeError(
+            f"paths must be a list of shard paths, got {type(paths).__name__} {paths!r}"
+        )
     paths = [str(path) for path in paths]
     if not paths:
         raise ValueError("paths is empty: there are no shards to read")
     batch_size = check_positive_int("batch_size", batch_size)
+    seed = check_seed("seed", seed)
     customers = tf.constant(as_matrix("customer_features", customer_features), tf.float32)
     products = tf.constant(as_matrix("product_features", product_features), tf.float32)
 

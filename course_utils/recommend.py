@@ -6,7 +6,7 @@ Introduced in notebooks/04_top_k_and_metrics.py.
 import numpy as np
 
 from course_utils.data import pair_table
-from course_utils.validation import as_matrix, check_positive_int
+from course_utils.validation import as_matrix, check_positive_int, check_width, input_width
 
 
 def pair_features(customer_features, product_features) -> np.ndarray:
@@ -30,6 +30,8 @@ def predict_pairs(model, features, batch_size: int = 4096) -> np.ndarray:
     (n_rows, n_rows) matrix and a meaningless error, so we flatten here, once.
     """
     features = as_matrix("features", features).astype("float32")
+    check_width("features", features, input_width(model), what="the model")
+    batch_size = check_positive_int("batch_size", batch_size)
     return model.predict(features, batch_size=batch_size, verbose=0).reshape(-1)
 
 
@@ -41,8 +43,17 @@ def score_all(model, customer_features, product_features, batch_size: int = 8192
     Returns:
         scores: (n_customers, n_products) float array; scores[i, j] is customer i, product j.
     """
-    features = pair_features(customer_features, product_features)
-    n_customers, n_products = len(customer_features), len(product_features)
+    customers = as_matrix("customer_features", customer_features)
+    products = as_matrix("product_features", product_features)
+    width = input_width(model)
+    if width is not None and customers.shape[1] + products.shape[1] != width:
+        raise ValueError(
+            f"customer_features has {customers.shape[1]} columns and product_features "
+            f"{products.shape[1]}: rows of {customers.shape[1] + products.shape[1]} features, "
+            f"but the model takes {width} (customer features first, then product features)"
+        )
+    features = pair_features(customers, products)
+    n_customers, n_products = len(customers), len(products)
     predictions = predict_pairs(model, features, batch_size=batch_size)
     return predictions.astype(float).reshape(n_customers, n_products)
 
@@ -65,6 +76,8 @@ def top_k(scores, k: int, exclude=None) -> np.ndarray:
     scores = as_matrix("scores", scores)
     k = check_positive_int("k", k)
     n_customers, n_products = scores.shape
+    if not n_products:
+        raise ValueError(f"scores has shape {scores.shape}: no products (columns) to rank")
     if k > n_products:
         raise ValueError(f"k must be at most the number of products, {n_products}; got {k}")
     if exclude is not None:

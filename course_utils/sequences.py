@@ -14,7 +14,13 @@ import pandas as pd
 import scipy.sparse as sp
 
 from course_utils.config import DEFAULT_SEED
-from course_utils.validation import as_index_array, check_positive_int
+from course_utils.validation import (
+    as_index_array,
+    as_matrix,
+    check_frame,
+    check_positive_int,
+    check_seed,
+)
 
 TRAIN, VALIDATION, TEST = "train", "validation", "test"
 PADDING = 0
@@ -93,13 +99,17 @@ def order_by_time(
     batch rated at once). Sorting those by movie id would hand a sequential model a pattern
     that is an artefact of the sort, so ties are broken at random, with `seed`.
     """
-    missing = {"user", "movie", "timestamp"} - set(ratings.columns)
-    if missing:
-        raise ValueError(f"ratings is missing columns {sorted(missing)}")
-    users = as_index_array("ratings.user", ratings["user"].to_numpy(), upper=n_users)
-    movies = as_index_array("ratings.movie", ratings["movie"].to_numpy(), upper=n_movies)
+    check_frame("ratings", ratings, ids=("user", "movie"), numbers=("timestamp",))
+    n_users = check_positive_int("n_users", n_users)
+    n_movies = check_positive_int("n_movies", n_movies)
+    users = as_index_array(
+        "ratings['user']", ratings["user"].to_numpy(), upper=n_users, upper_name="n_users"
+    )
+    movies = as_index_array(
+        "ratings['movie']", ratings["movie"].to_numpy(), upper=n_movies, upper_name="n_movies"
+    )
     timestamps = ratings["timestamp"].to_numpy()
-    tie_break = np.random.default_rng(seed).random(len(users))
+    tie_break = np.random.default_rng(check_seed("seed", seed)).random(len(users))
     order = np.lexsort((tie_break, timestamps, users))
     users, movies, timestamps = users[order], movies[order], timestamps[order]
     starts = np.flatnonzero(np.r_[True, users[1:] != users[:-1]])
@@ -128,10 +138,10 @@ def target_ranks(scores, exclude, targets) -> np.ndarray:
         exclude: (n_events, n_movies) bool array, True for movies the user already rated.
         targets: (n_events,) the movie each event's user rated next; never excluded.
     """
-    scores = np.asarray(scores)
+    scores = as_matrix("scores", scores, copy=False)  # (events, 9,066 movies): no copy
     exclude = np.asarray(exclude)
-    targets = as_index_array("targets", targets, upper=scores.shape[-1] if scores.ndim else None)
-    if scores.ndim != 2 or scores.shape[0] != len(targets):
+    targets = as_index_array("targets", targets, upper=scores.shape[1], upper_name="n_movies")
+    if scores.shape[0] != len(targets):
         raise ValueError(
             f"scores must be (n_events, n_movies) with one row per target; got shape "
             f"{scores.shape} for {len(targets)} targets"
@@ -141,8 +151,6 @@ def target_ranks(scores, exclude, targets) -> np.ndarray:
             f"exclude must be a bool array of shape {scores.shape}, "
             f"got {exclude.dtype} of shape {exclude.shape}"
         )
-    if np.isnan(scores).any():
-        raise ValueError("scores contains NaN values")
     events = np.arange(len(targets))
     if exclude[events, targets].any():
         raise ValueError("a target is excluded: the movie to find was marked as already rated")
@@ -158,9 +166,9 @@ def hits_and_gains(ranks, k: int) -> tuple[np.ndarray, np.ndarray]:
     With one relevant movie, recall@k is a hit (0 or 1) and NDCG@k is 1 / log2(rank + 1)
     for a target at rank 1..k, else 0.
     """
-    ranks = np.asarray(ranks)
-    if ranks.ndim != 1 or (ranks.size and (ranks.min() < 1)):
-        raise ValueError(f"ranks must be a 1-D array of ranks >= 1, got {ranks!r}")
+    ranks = as_index_array("ranks", ranks)
+    if ranks.size and ranks.min() < 1:
+        raise ValueError(f"ranks must be ranks >= 1 (1 = best), got {int(ranks.min())}")
     k = check_positive_int("k", k)
     hits = (ranks <= k).astype(float)
     return hits, np.where(hits > 0, 1 / np.log2(ranks + 1), 0.0)
@@ -168,11 +176,11 @@ def hits_and_gains(ranks, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 def bootstrap_interval(values, n_resamples: int = 1000, seed: int = DEFAULT_SEED):
     """The mean of `values` and its 95% bootstrap interval (2.5th, 97.5th percentiles)."""
-    values = np.asarray(values, float)
-    if values.ndim != 1 or len(values) < 2:
-        raise ValueError(f"values must be 1-D with at least 2 entries, got shape {values.shape}")
+    values = as_matrix("values", values, ndim=1)
+    if len(values) < 2:
+        raise ValueError(f"values must have at least 2 entries, got {len(values)}")
     n_resamples = check_positive_int("n_resamples", n_resamples)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed("seed", seed))
     means = values[rng.integers(0, len(values), (n_resamples, len(values)))].mean(axis=1)
     low, high = np.percentile(means, [2.5, 97.5])
     return float(values.mean()), float(low), float(high)

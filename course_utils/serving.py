@@ -16,6 +16,8 @@ from course_utils.validation import (
     as_index_array,
     as_matrix,
     check_positive_int,
+    check_width,
+    input_width,
 )
 
 DEFAULT_BLOCK_SIZE = 10_000
@@ -34,6 +36,11 @@ def top_k_streaming(score_blocks: Iterable, k: int) -> tuple[np.ndarray, np.ndar
         the lower id, exactly as `recommend.top_k` on the same scores as one matrix.
     """
     k = check_positive_int("k", k)
+    if isinstance(score_blocks, (str, bytes)) or not isinstance(score_blocks, Iterable):
+        raise ArgumentTypeError(
+            f"score_blocks must be an iterable of (n_customers, block) arrays, got "
+            f"{type(score_blocks).__name__}"
+        )
     best_ids = best_scores = None
     n_seen = 0
     for index, block in enumerate(score_blocks):
@@ -175,12 +182,17 @@ def _vectors(customer_vectors, product_vectors) -> tuple[np.ndarray, np.ndarray]
     """Both as float matrices of the same width, or a ValueError naming the widths."""
     customers = as_matrix("customer_vectors", customer_vectors)
     products = as_matrix("product_vectors", product_vectors)
+    if not len(products):
+        raise ValueError(f"product_vectors has shape {products.shape}: no products")
     if customers.shape[1] != products.shape[1]:
         raise ValueError(
             f"customer_vectors have {customers.shape[1]} columns but product_vectors have "
             f"{products.shape[1]}; both towers must embed into the same space"
         )
     return customers, products
+
+
+_EMBEDDINGS = ("embed_customers", "embed_products")
 
 
 class Recommender:
@@ -194,6 +206,11 @@ class Recommender:
     """
 
     def __init__(self, model, product_features, block_size: int = DEFAULT_BLOCK_SIZE):
+        if not all(callable(getattr(model, name, None)) for name in _EMBEDDINGS):
+            raise ArgumentTypeError(
+                f"model must have embed_customers and embed_products (a DotTwoTower), got "
+                f"{type(model).__name__}"
+            )
         self.model = model
         self.block_size = check_positive_int("block_size", block_size)
         self.product_vectors = self._embed_products(product_features)
@@ -212,6 +229,8 @@ class Recommender:
         features = as_matrix("product_features", product_features)
         if not len(features):
             raise ValueError("product_features has no rows: there is nothing to recommend")
+        tower = input_width(getattr(self.model, "product_tower", None))
+        check_width("product_features", features, tower, what="the model's product tower")
         first, inverse = _distinct_vectors(features)
         distinct = features if len(first) == len(features) else features[first]
         vectors = np.concatenate(
@@ -242,6 +261,8 @@ class Recommender:
             (ids, scores): two (n_customers, k) arrays.
         """
         customers = as_matrix("customer_features", customer_features)
+        tower = input_width(getattr(self.model, "customer_tower", None))
+        check_width("customer_features", customers, tower, what="the model's customer tower")
         k = check_positive_int("k", k)
         excluded = self._check_exclude(exclude, len(customers))
         most_excluded = max((len(ids) for ids in excluded), default=0)

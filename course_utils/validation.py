@@ -35,12 +35,17 @@ def _numeric_array(name: str, value) -> np.ndarray:
     return array
 
 
-def as_matrix(name: str, value, *, ndim: int = 2, allow_nan: bool = False) -> np.ndarray:
-    """Return `value` as a float array of rank `ndim`, or raise naming `name`."""
+def as_matrix(
+    name: str, value, *, ndim: int = 2, allow_nan: bool = False, copy: bool = True
+) -> np.ndarray:
+    """Return `value` as a float array of rank `ndim`, or raise naming `name`.
+
+    `copy=False` returns `value` itself when it is already a float64 array.
+    """
     array = _numeric_array(name, value)
     if array.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-D, got shape {array.shape}")
-    array = array.astype(float)
+    array = array.astype(float, copy=copy)
     if not allow_nan and np.isnan(array).any():
         raise ValueError(f"{name} contains {int(np.isnan(array).sum())} NaN values")
     if np.isinf(array).any():
@@ -48,21 +53,39 @@ def as_matrix(name: str, value, *, ndim: int = 2, allow_nan: bool = False) -> np
     return array
 
 
-def as_index_array(name: str, value, *, upper: int | None = None) -> np.ndarray:
-    """Return `value` as a 1-D int64 array of ids in [0, upper), or raise naming `name`."""
+def as_index_array(
+    name: str, value, *, upper: int | None = None, upper_name: str | None = None
+) -> np.ndarray:
+    """Return `value` as a 1-D int64 array of ids in [0, upper), or raise naming `name`.
+
+    `upper_name` names where `upper` comes from (an argument such as "n_customers").
+    """
     array = _numeric_array(name, value)
     if array.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got shape {array.shape}")
     if array.size and not np.issubdtype(array.dtype, np.integer):
-        raise ArgumentTypeError(f"{name} must hold integer ids, got dtype {array.dtype}")
+        raise ArgumentTypeError(f"{name} must hold integer ids, got {_not_an_id(array)}")
     if array.size and array.dtype == np.uint64 and array.max() > np.iinfo(np.int64).max:
         raise ValueError(f"{name} has id {int(array.max())}, too large for an id")
     array = array.astype(np.int64)
     if array.size and array.min() < 0:
-        raise ValueError(f"{name} has a negative id: {int(array.min())}")
+        position = int(np.argmin(array))
+        raise ValueError(f"{name} has a negative id: {int(array.min())} at position {position}")
     if upper is not None and array.size and array.max() >= upper:
-        raise ValueError(f"{name} has id {int(array.max())}, but there are only {upper}")
+        bound = f"{upper_name} is {upper}" if upper_name else f"there are only {upper}"
+        raise ValueError(f"{name} has id {int(array.max())}, but {bound}")
     return array
+
+
+def _not_an_id(array: np.ndarray) -> str:
+    """What makes a non-integer array wrong as ids: its first NaN or fraction, or its dtype."""
+    if np.issubdtype(array.dtype, np.floating):
+        wrong = ~np.isfinite(array) | (array != np.round(array))
+        if wrong.any():
+            position = int(np.argmax(wrong))
+            return f"{array[position]} at position {position} (dtype {array.dtype})"
+        return f"whole numbers of dtype {array.dtype}; convert them with .astype(int)"
+    return f"dtype {array.dtype}"
 
 
 def check_positive_int(name: str, value) -> int:
@@ -131,3 +154,48 @@ def check_same_rows(**arrays) -> int:
             f"row counts differ: {listed}; each row must be one (customer, product) pair"
         )
     return next(iter(counts.values()))
+
+
+def check_instance(name: str, value, kind: type, what: str):
+    """Return `value` if it is a `kind`, or raise naming `name` and what it got instead."""
+    if not isinstance(value, kind):
+        raise ArgumentTypeError(f"{name} must be {what}, got {type(value).__name__}")
+    return value
+
+
+def check_frame(name: str, frame, *, ids=(), numbers=()):
+    """Return `frame` if it is a non-empty DataFrame whose columns are clean, or raise.
+
+    Columns in `ids` must hold integer ids >= 0 (no NaN, no 1.5); columns in `numbers`
+    finite real numbers. Each error names the column: `ratings['user'] ...`.
+    """
+    import pandas as pd  # only the helpers that take data frames need it
+
+    check_instance(name, frame, pd.DataFrame, "a pandas DataFrame")
+    missing = (set(ids) | set(numbers)) - set(frame.columns)
+    if missing:
+        raise ValueError(f"{name} is missing columns {sorted(missing)}")
+    if not len(frame):
+        raise ValueError(f"{name} has no rows")
+    for column in ids:
+        as_index_array(f"{name}['{column}']", frame[column].to_numpy())
+    for column in numbers:
+        as_matrix(f"{name}['{column}']", frame[column].to_numpy(), ndim=1, copy=False)
+    return frame
+
+
+def input_width(model) -> int | None:
+    """How many features per row a Keras model takes, or None if it does not say."""
+    try:
+        shape = model.input_shape
+    except (AttributeError, ValueError):  # not a Keras model, a subclassed one, or unbuilt
+        return None
+    if isinstance(shape, tuple) and len(shape) == 2 and isinstance(shape[1], int):
+        return shape[1]
+    return None
+
+
+def check_width(name: str, array: np.ndarray, width: int | None, *, what: str) -> None:
+    """Raise naming `name` unless the 2-D `array` has `width` columns (None: any width)."""
+    if width is not None and array.shape[1] != width:
+        raise ValueError(f"{name} has {array.shape[1]} columns, but {what} takes {width}")

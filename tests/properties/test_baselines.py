@@ -15,8 +15,6 @@ from course_utils.data import (
     pair_table,
 )
 from tests.properties.strategies import (
-    BAD_REALS,
-    BAD_SEEDS,
     refused,
 )
 
@@ -62,8 +60,6 @@ def test_one_sweep_of_biases_equals_the_shrunk_mean_residual(case, regularizatio
         model.predict(table.customer_ids, table.product_ids),
         matrix[table.customer_ids, table.product_ids],
     )
-    for bad in BAD_REALS + [-1.0]:
-        refused(lambda bad=bad: fit_biases(table, n_customers, n_products, bad), "regularization")
     refused(lambda: model.predict([0], [0, 0]), "rows")
     refused(lambda: model.predict([-1], [0]), "customer_ids")
 
@@ -86,14 +82,6 @@ def test_als_fits_only_rated_cells_and_zeroes_the_rest(case, rank, seed):
         )
     again = fit_als(table, n_customers, n_products, rank, 0.1, n_sweeps=3, seed=seed)
     np.testing.assert_array_equal(model.customer_factors, again.customer_factors)
-    for bad in BAD_REALS + [0.0, -1.0]:
-        refused(
-            lambda bad=bad: fit_als(table, n_customers, n_products, rank, bad), "regularization"
-        )
-    for bad in BAD_SEEDS:
-        refused(
-            lambda bad=bad: fit_als(table, n_customers, n_products, rank, 0.1, seed=bad), "seed"
-        )
     refused(lambda: fit_als(table, n_customers, n_products, 0, 0.1), "rank")
 
 

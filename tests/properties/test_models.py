@@ -25,7 +25,8 @@ from course_utils.models import (  # noqa: E402
     build_mlp,
     build_tower,
 )
-from tests.properties.strategies import BAD_INTS, BAD_REALS, refused  # noqa: E402
+from tests.properties.strategies import refused  # noqa: E402
+from tests.properties.wrong_values import wrong_int, wrong_real  # noqa: E402
 
 KERAS = settings(max_examples=8)
 
@@ -154,8 +155,9 @@ def test_the_mlp_refuses_mismatched_rows_and_keeps_rows_apart(n_x, n_y, seed):
     st.integers(1, 5),
     st.lists(st.integers(1, 6), max_size=2),
     st.one_of(st.none(), st.integers(1, 4)),
+    st.data(),
 )
-def test_build_tower_and_build_mlp_shapes(n_features, hidden, dim):
+def test_build_tower_and_build_mlp_shapes(n_features, hidden, dim, data):
     if not hidden and dim is None:
         refused(lambda: build_tower(n_features, tuple(hidden), dim), "hidden_units")
         return
@@ -165,7 +167,8 @@ def test_build_tower_and_build_mlp_shapes(n_features, hidden, dim):
         model = build_mlp(n_features, tuple(hidden), output_activation="sigmoid")
         out = keras.ops.convert_to_numpy(model(np.ones((3, n_features)) * 50))
         assert out.shape == (3, 1) and ((0 <= out) & (out <= 1)).all()
-    for bad in BAD_INTS:
+    for kind in ("type", "bool", "nan/inf", "value"):
+        bad = data.draw(wrong_int(kind))
         refused(lambda bad=bad: build_tower(bad, (4,)), "n_features")
         refused(lambda bad=bad: build_mlp(n_features, (bad,)), "hidden_units")
 
@@ -182,12 +185,20 @@ def test_history_embedding_equals_a_python_loop(history):
         rated = products[customers == customer]
         expected = vectors[rated].sum(0) / np.sqrt(len(rated)) if len(rated) else np.zeros(2)
         np.testing.assert_allclose(out[customer], expected, rtol=1e-5, atol=1e-6)
-    refused(lambda: layer(np.array([-1])), "customer_ids")
-    refused(lambda: layer(np.array([4])), "customer_ids")
-    refused(lambda: layer(np.array([0.5])), "customer_ids")
     refused(
         lambda: HistoryEmbedding(customers - 1 - customers.max(), products, 4, 5, 2), "customer_ids"
     )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Keras wraps the layer's message: the first line is 'Exception encountered when "
+    "calling HistoryEmbedding.call()' (issue 22, the models part)",
+)
+@pytest.mark.parametrize("customer_ids", [[-1], [4], [0.5]])
+def test_history_embedding_refuses_ids_by_name_on_the_first_line(customer_ids):
+    layer = HistoryEmbedding(np.array([0, 1]), np.array([0, 1]), 4, 5, 2)
+    refused(lambda: layer(np.array(customer_ids)), "customer_ids")
 
 
 RETRIEVAL = InBatchSoftmax(*_towers(), product_probability=np.ones(3) / 3, temperature=0.5)
@@ -213,7 +224,9 @@ def test_in_batch_softmax_evaluates_refuses_predict_and_checks_its_inputs(n, see
 
 
 @given(
-    st.sampled_from(BAD_REALS + [0.0, -1.0]),
+    st.sampled_from(["nan/inf", "type", "bool", "dtype", "value"]).flatmap(
+        lambda kind: wrong_real(kind, low=0.0, strictly=True)
+    ),
     st.sampled_from([[0.5, 0.6, -0.1], [0.2, 0.2, 0.2], [np.nan, 0.5, 0.5], [[1.0]], "abc"]),
 )
 def test_in_batch_softmax_refuses_bad_temperatures_and_probabilities(temperature, probability):

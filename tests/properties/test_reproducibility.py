@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from course_utils import config, setup, validation
 from course_utils.reproducibility import set_runtime_env
 from tests.properties.strategies import (
-    BAD_SEEDS,
     refused,
 )
+from tests.properties.wrong_values import wrong_seed
 
 
 def test_config_defaults_are_usable():
@@ -23,7 +23,10 @@ def test_config_defaults_are_usable():
     assert config.RUNTIME_ENV["TF_NUM_INTRAOP_THREADS"] == str(config.THREADS)
 
 
-@given(st.sampled_from(BAD_SEEDS[:3] + [True]), st.text("0123", min_size=1, max_size=2))
+@given(
+    st.sampled_from(["type", "bool", "value"]).flatmap(wrong_seed),
+    st.text("0123", min_size=1, max_size=2),
+)
 def test_setup_refuses_bad_seeds_and_the_env_keeps_user_values(seed, value):
     refused(lambda: setup(seed), "seed")
     saved = os.environ.get("TF_CPP_MIN_LOG_LEVEL")

@@ -1,9 +1,10 @@
 """Global mean, biases and truncated SVD."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from course_utils.baselines import fit_biases, fit_svd
+from course_utils.baselines import fit_als, fit_biases, fit_svd
 from course_utils.data import PairTable, pair_table, split_customers, split_pairs
 
 
@@ -89,7 +90,7 @@ def test_svd_refuses_bad_ranks(small_table):
 
 def test_bias_predict_refuses_mismatched_ids(small_table):
     model = fit_biases(small_table, 40, 7)
-    with pytest.raises(ValueError, match="customer_ids has 3 rows but product_ids has 2"):
+    with pytest.raises(ValueError, match="customer_ids has 3 rows, product_ids has 2 rows"):
         model.predict([0, 1, 2], [0, 1])
     with pytest.raises(ValueError, match="product_ids has id 7, but there are only 7"):
         model.predict([0], [7])
@@ -97,5 +98,21 @@ def test_bias_predict_refuses_mismatched_ids(small_table):
 
 def test_table_ids_beyond_the_sizes_are_refused():
     table = PairTable(np.array([5]), np.array([0]), np.zeros((1, 1)), np.zeros((1, 1)), np.ones(1))
-    with pytest.raises(ValueError, match="table.customer_ids has id 5, but there are only 3"):
+    with pytest.raises(ValueError, match="table.customer_ids has id 5, but n_customers is 3"):
         fit_biases(table, 3, 1)
+
+
+# --- issue 22: a table that is not a PairTable, and each argument by its own name
+
+
+def test_issue_22_wrong_calls_are_refused_by_name(small_table):
+    for fit in (fit_biases, fit_svd):
+        with pytest.raises(TypeError, match="^train must be a PairTable .*, got DataFrame$"):
+            fit(pd.DataFrame({"user": [0]}), 40, 7, *([1] if fit is fit_svd else []))
+    with pytest.raises(ValueError, match="^bias_regularization must be finite, got nan$"):
+        fit_als(small_table, 40, 7, 2, 0.1, bias_regularization=float("nan"))
+    model = fit_svd(small_table, 40, 7, 2)
+    with pytest.raises(
+        ValueError, match="^row counts differ: customer_ids has 2 rows, product_ids"
+    ):
+        model.predict([0, 1], [0])

@@ -5,6 +5,7 @@ import pytest
 
 from course_utils.data import (
     STAR_VALUES,
+    PairTable,
     make_world,
     pair_table,
     split_customers,
@@ -170,11 +171,14 @@ def test_bad_input_raises_a_clear_error(call, message):
 
 
 def test_pair_table_refuses_mismatched_rows():
-    from course_utils.data import PairTable
 
     with pytest.raises(ValueError, match="customer_x has 1000 rows, product_x has 5000 rows"):
         PairTable(
-            np.zeros(1000), np.zeros(1000), np.zeros((1000, 5)), np.zeros((5000, 3)), np.zeros(1000)
+            np.zeros(1000, int),
+            np.zeros(1000, int),
+            np.zeros((1000, 5)),
+            np.zeros((5000, 3)),
+            np.zeros(1000),
         )
 
 
@@ -264,3 +268,48 @@ def test_split_pairs_draws_without_replacement_and_a_new_seed_gives_a_new_split(
     assert not np.array_equal(other.customer_ids, train.customer_ids)
     with pytest.raises(ValueError, match="leaves 0 of 280 pairs for testing"):
         split_pairs(small_table, 0.001)
+
+
+# --- issue 22: a PairTable stores ids, so it refuses what is not an id
+
+
+@pytest.mark.parametrize(
+    ("name", "ids", "first_line"),
+    [
+        ("customer_ids", np.array([0, -1]), "customer_ids has a negative id: -1 at position 1"),
+        (
+            "product_ids",
+            np.array([0.0, 1.5]),
+            "product_ids must hold integer ids, got 1.5 at position 1 (dtype float64)",
+        ),
+        (
+            "customer_ids",
+            np.array([0.0, np.nan]),
+            "customer_ids must hold integer ids, got nan at position 1 (dtype float64)",
+        ),
+    ],
+)
+def test_pair_table_refuses_negative_fractional_and_nan_ids(name, ids, first_line):
+    columns = {"customer_ids": np.zeros(2, int), "product_ids": np.zeros(2, int)} | {name: ids}
+    with pytest.raises((ValueError, TypeError)) as caught:
+        PairTable(**columns, customer_x=np.zeros((2, 1)), product_x=np.zeros((2, 1)), y=np.ones(2))
+    assert str(caught.value).splitlines()[0] == first_line
+
+
+def test_pair_table_refuses_nan_targets_and_string_features():
+    ids = np.arange(2)
+    with pytest.raises(ValueError, match="^y contains 1 NaN values$"):
+        PairTable(ids, ids, np.zeros((2, 1)), np.zeros((2, 1)), np.array([1.0, np.nan]))
+    with pytest.raises(TypeError, match="^product_x must be numeric, got dtype <U1$"):
+        PairTable(ids, ids, np.zeros((2, 1)), np.array([["a"], ["b"]]), np.ones(2))
+
+
+def test_splits_and_to_matrix_refuse_what_is_not_a_pair_table(small_table):
+    frame = {"customer_ids": small_table.customer_ids}
+    for call in (
+        lambda: split_pairs(frame),
+        lambda: split_customers(frame),
+        lambda: to_matrix(frame, 40, 7),
+    ):
+        with pytest.raises(TypeError, match="^table must be a PairTable .*, got dict$"):
+            call()

@@ -14,6 +14,7 @@ from course_utils.metrics import (  # noqa: E402
     hit_rate_at_k,
     map_at_k,
     ndcg_at_k,
+    overlap_at_k,
     precision_at_k,
     recall_at_k,
     rmse,
@@ -193,3 +194,37 @@ def test_ndcg_of_huge_grades_is_exact_instead_of_nan():
 def test_complex_strings_and_nan_are_refused_by_name(y_true, message):
     with pytest.raises((ValueError, TypeError), match=message):
         rmse(y_true, [1.0, 2.0])
+
+
+# --- issue 22: each refusal names the argument that is wrong
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: catalogue_coverage(np.array([[0, 5]]), 3),
+            "recommended holds ids outside 0..2 (n_products: 3)",
+        ),
+        (
+            lambda: recall_at_k(np.array([[0, 5]]), np.zeros((1, 3)), 2),
+            "recommended holds ids outside 0..2 (relevance's columns: 3)",
+        ),
+        (
+            lambda: overlap_at_k(np.array([["a", "b"]]), np.array([[0, 1]])),
+            "found must be a 2-D int array (n_customers, k), got <U1 of shape (1, 2)",
+        ),
+        (
+            lambda: overlap_at_k(np.array([[0, -1]]), np.array([[0, 1]])),
+            "found holds a negative id",
+        ),
+        (
+            lambda: top_k_relevance(np.zeros((2, 0)), 1),
+            "true_scores has shape (2, 0): no products to mark",
+        ),
+    ],
+)
+def test_issue_22_wrong_calls_are_refused_by_name(call, message):
+    with pytest.raises((ValueError, TypeError)) as caught:
+        call()
+    assert str(caught.value).splitlines()[0].startswith(message)

@@ -188,3 +188,45 @@ def test_als_refuses_nan_regularisation_and_bad_seeds_by_name(kwargs, message):
         fit_als(as_pair_table(_tiny_ratings()), 3, 4, rank=1, **arguments)
     with pytest.raises(ValueError, match="regularization must be finite, got nan"):
         fit_biases(as_pair_table(_tiny_ratings()), 3, 4, regularization=float("nan"))
+
+
+# --- issue 22: ids that are not ids are refused, not cast (NaN to -2**63, 1.5 to 1)
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "first_line"),
+    [
+        (
+            "user",
+            [np.nan, 0, 0, 1, 1, 2, 2, 2],
+            "ratings['user'] must hold integer ids, got nan at position 0 (dtype float64)",
+        ),
+        (
+            "user",
+            [0, 0, 1.5, 1, 1, 2, 2, 2],
+            "ratings['user'] must hold integer ids, got 1.5 at position 2 (dtype float64)",
+        ),
+        (
+            "movie",
+            [0, 1, 2, 0, -1, 1, 2, 3],
+            "ratings['movie'] has a negative id: -1 at position 4",
+        ),
+        ("rating", [4, 3, np.inf, 2, 1, 4, 4, 3], "ratings['rating'] contains infinite values"),
+    ],
+)
+def test_as_pair_table_refuses_ids_that_are_not_ids_and_ratings_that_are_not_numbers(
+    column, values, first_line
+):
+    ratings = _tiny_ratings()
+    ratings[column] = values
+    for call in (as_pair_table, split_last, split_known):
+        with pytest.raises((ValueError, TypeError)) as caught:
+            call(ratings)
+        assert str(caught.value).splitlines()[0] == first_line
+
+
+def test_frames_must_be_frames_with_rows():
+    with pytest.raises(TypeError, match="^ratings must be a pandas DataFrame, got ndarray$"):
+        as_pair_table(_tiny_ratings().to_numpy())
+    with pytest.raises(ValueError, match="^ratings has no rows$"):
+        split_known(_tiny_ratings().iloc[:0])

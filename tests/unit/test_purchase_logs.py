@@ -139,3 +139,40 @@ def test_read_purchases_rejects_bad_inputs(tiny, tmp_path):
         read_purchases([tmp_path / "x.tfrecord"], customers, products, 0)
     with pytest.raises(ValueError, match="shuffle_buffer"):
         read_purchases([tmp_path / "x.tfrecord"], customers, products, 8, shuffle_buffer=0)
+
+
+# --- issue 22: refused where it is called, by name
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda t, c, p: sample_purchases(None, c, p, 2),
+            "taste must be a TasteModel (make_taste_model or world.taste), got NoneType",
+        ),
+        (
+            lambda t, c, p: sample_purchases(t, c[:, :4], p, 2),
+            "customer_features has 4 columns, but taste takes 5",
+        ),
+        (lambda t, c, p: sample_purchases(t, c, p, 2, seed=None), "seed must be an int >= 0"),
+        (
+            lambda t, c, p: write_shards([np.array([[0, -1]])], "unused", 1),
+            "chunk 0's ids has a negative id: -1 at position 1",
+        ),
+        (
+            lambda t, c, p: write_shards([np.array([[0.5, 1]])], "unused", 1),
+            "chunk 0's ids must hold integer ids, got 0.5 at position 0",
+        ),
+        (
+            lambda t, c, p: read_purchases("shard.tfrecord", c, p, 8),
+            "paths must be a list of shard paths, got str 'shard.tfrecord'",
+        ),
+        (lambda t, c, p: read_purchases(["a"], c, p, 8, seed=None), "seed must be an int >= 0"),
+    ],
+)
+def test_issue_22_wrong_calls_are_refused_by_name(tiny, tmp_path, monkeypatch, call, message):
+    monkeypatch.chdir(tmp_path)  # write_shards opens files in "unused" before it reads a chunk
+    with pytest.raises((ValueError, TypeError)) as caught:
+        call(*tiny)  # sample_purchases refuses at the call, not at the first next()
+    assert str(caught.value).splitlines()[0].startswith(message)

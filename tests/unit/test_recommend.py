@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from course_utils.recommend import pair_features, score_all, top_k
+from course_utils.recommend import pair_features, predict_pairs, score_all, top_k
 
 
 def naive_top_k(scores, k):
@@ -70,3 +70,45 @@ def test_score_all_puts_customer_i_product_j_at_i_j():
 def test_bad_input_raises(scores, k, exclude, message):
     with pytest.raises(ValueError, match=message):
         top_k(scores, k, exclude=exclude)
+
+
+# --- issue 22: the model's width and the batch size, checked before Keras sees them
+
+
+@pytest.fixture(scope="module")
+def mlp():
+    from course_utils import setup
+
+    setup(seed=0)
+    from course_utils.models import build_mlp
+
+    return build_mlp(5, (4,))
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda m: score_all(m, np.zeros((2, 3)), np.zeros((4, 3))),
+            "customer_features has 3 columns and product_features 3: rows of 6 features, "
+            "but the model takes 5",
+        ),
+        (
+            lambda m: predict_pairs(m, np.zeros((2, 4))),
+            "features has 4 columns, but the model takes 5",
+        ),
+        (
+            lambda m: predict_pairs(m, np.zeros((2, 5)), batch_size=0),
+            "batch_size must be an int >= 1",
+        ),
+        (
+            lambda m: score_all(m, np.zeros((2, 2)), np.zeros((4, 3)), 2.5),
+            "batch_size must be an int",
+        ),
+        (lambda m: top_k(np.zeros((2, 0)), 1), "scores has shape (2, 0): no products (columns)"),
+    ],
+)
+def test_issue_22_wrong_calls_are_refused_by_name(mlp, call, message):
+    with pytest.raises((ValueError, TypeError)) as caught:
+        call(mlp)
+    assert str(caught.value).splitlines()[0].startswith(message)

@@ -136,3 +136,35 @@ def test_bootstrap_interval_brackets_the_mean_and_narrows_with_more_events():
     assert bootstrap_interval(np.ones(5), 100) == (1.0, 1.0, 1.0)
     with pytest.raises(ValueError, match="at least 2 entries"):
         bootstrap_interval([1.0])
+
+
+# --- issue 22: sizes, seeds, ranks and values that are not what they claim
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda r: order_by_time(r, 2.5, 5), "n_users must be an int >= 1, got 2.5"),
+        (lambda r: order_by_time(r, 3, 5, seed=None), "seed must be an int >= 0, got None"),
+        (lambda r: order_by_time(r, 1, 5), "ratings['user'] has id 1, but n_users is 1"),
+        (
+            lambda r: order_by_time(r.assign(timestamp=np.nan), 3, 5),
+            "ratings['timestamp'] contains 5 NaN values",
+        ),
+        (
+            lambda r: target_ranks(np.full((1, 3), np.inf), np.zeros((1, 3), bool), [0]),
+            "scores contains infinite values",
+        ),
+        (
+            lambda r: hits_and_gains([1.5, 2], 1),
+            "ranks must hold integer ids, got 1.5 at position 0",
+        ),
+        (lambda r: hits_and_gains([0, 2], 1), "ranks must be ranks >= 1 (1 = best), got 0"),
+        (lambda r: bootstrap_interval([0.5, np.nan]), "values contains 1 NaN values"),
+        (lambda r: bootstrap_interval([0.5, 1], seed=1.5), "seed must be an int >= 0, got 1.5"),
+    ],
+)
+def test_issue_22_wrong_calls_are_refused_by_name(ratings, call, message):
+    with pytest.raises((ValueError, TypeError)) as caught:
+        call(ratings)
+    assert str(caught.value).splitlines()[0].startswith(message)

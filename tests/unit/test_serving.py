@@ -198,3 +198,42 @@ def test_products_with_the_same_features_tie_even_through_a_rounding_tower():
     products = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 0.0]])
     ids, scores = Recommender(PositionalTowers(), products).recommend(np.array([[1.0, 0.0]]), 4)
     assert ids.tolist() == [[0, 2, 3, 1]] and len(set(scores[0, :3])) == 1
+
+
+# --- issue 22: a feature matrix of the wrong width is refused by name, not by Keras
+
+
+@pytest.fixture(scope="module")
+def dot_model():
+    from course_utils import setup
+
+    setup(seed=2)
+    from course_utils.models import DotTwoTower, build_tower
+
+    return DotTwoTower(build_tower(5, (4,), 3, name="c"), build_tower(3, (4,), 3, name="p"))
+
+
+def test_recommender_refuses_features_of_the_wrong_width(dot_model):
+    with pytest.raises(ValueError) as caught:
+        Recommender(dot_model, np.zeros((4, 2)))
+    first_line = "product_features has 2 columns, but the model's product tower takes 3"
+    assert str(caught.value).splitlines()[0] == first_line
+    recommender = Recommender(dot_model, np.zeros((4, 3)))
+    with pytest.raises(ValueError) as caught:
+        recommender.recommend(np.zeros((2, 6)), 1)
+    first_line = "customer_features has 6 columns, but the model's customer tower takes 5"
+    assert str(caught.value).splitlines()[0] == first_line
+    with pytest.raises(ValueError, match="^product_features has 4 columns, but the model's"):
+        recommender.add_products(np.zeros((1, 4)))
+
+
+def test_recommender_refuses_a_model_without_embeddings(catalogue):
+    with pytest.raises(TypeError, match="^model must have embed_customers and embed_products"):
+        Recommender(object(), catalogue)
+
+
+def test_empty_catalogues_and_non_iterables_are_refused_by_name():
+    with pytest.raises(ValueError, match=r"^product_vectors has shape \(0, 2\): no products$"):
+        top_k_dot(np.zeros((1, 2)), np.zeros((0, 2)), 1)
+    with pytest.raises(TypeError, match="^score_blocks must be an iterable .* got NoneType$"):
+        top_k_streaming(None, 1)
