@@ -190,11 +190,6 @@ def test_history_embedding_equals_a_python_loop(history):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Keras wraps the layer's message: the first line is 'Exception encountered when "
-    "calling HistoryEmbedding.call()' (issue 22, the models part)",
-)
 @pytest.mark.parametrize("customer_ids", [[-1], [4], [0.5]])
 def test_history_embedding_refuses_ids_by_name_on_the_first_line(customer_ids):
     layer = HistoryEmbedding(np.array([0, 1]), np.array([0, 1]), 4, 5, 2)
