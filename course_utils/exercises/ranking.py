@@ -48,7 +48,7 @@ def _recall_variants(lists, relevant, k) -> dict[str, float]:
 
 def check_recall_at_k(recall_at_k) -> CheckResult:
     """Check `recall_at_k(recommended, relevance, k) -> float`, the mean over customers."""
-    exercise = "recall_at_k"
+    exercise = "recall_at_k_exercise"  # the stub's name in notebook 04
     values = _recall_variants(_RECALL_LISTS, _RECALL_RELEVANT, _RECALL_K)
     messages = {
         "divided by k": "recall divided by k instead of the number of relevant products. "
@@ -131,7 +131,7 @@ def _ndcg_variants(lists, relevance, k) -> dict[str, float]:
 
 def check_ndcg_at_k(ndcg_at_k) -> CheckResult:
     """Check `ndcg_at_k(recommended, relevance, k) -> float` with gain 2^rel - 1."""
-    exercise = "ndcg_at_k"
+    exercise = "ndcg_at_k_exercise"
     values = _ndcg_variants(_NDCG_LISTS, _NDCG_RELEVANCE, _NDCG_K)
     messages = {
         "no discount": "DCG without the log2(rank + 1) discount: a relevant product counts "
@@ -268,7 +268,7 @@ def check_top_k_new_customer(top_k_new_customer) -> CheckResult:
     With k = 5, then k = 2 (neither is the notebook's SEED_TOP, 3), and no sort of all
     1000 products, whether through NumPy, an array's method, `sorted` or `list.sort`.
     """
-    exercise = "top_k_new_customer"
+    exercise = "top_k_new_customer_exercise"
 
     def body() -> CheckResult:
         for k in (_TOP_K, _OTHER_K):

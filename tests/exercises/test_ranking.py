@@ -70,7 +70,7 @@ def test_recall_valid_answers_pass_with_the_notebooks_line(answer, capsys):
     result = check_recall_at_k(answer)
     assert result.status == CORRECT and result.passed
     assert capsys.readouterr().out == (
-        "✅ Correct (recall_at_k): recall@2 on the tiny case is 0.417.\n"
+        "✅ Correct (recall_at_k_exercise): recall@2 on the tiny case is 0.417.\n"
     )
 
 
@@ -164,7 +164,8 @@ def ndcg_whole_grades(recommended, relevance, k):
 def test_ndcg_valid_answers_pass_with_the_notebooks_line(answer, capsys):
     result = check_ndcg_at_k(answer)
     assert result.status == CORRECT
-    assert capsys.readouterr().out == "✅ Correct (ndcg_at_k): NDCG@3 on the tiny case is 0.720.\n"
+    printed = capsys.readouterr().out
+    assert printed == "✅ Correct (ndcg_at_k_exercise): NDCG@3 on the tiny case is 0.720.\n"
 
 
 def test_ndcg_stub_is_not_attempted():
@@ -304,7 +305,7 @@ def test_top_k_valid_answers_pass_with_the_notebooks_line(answer, capsys):
     result = check_top_k_new_customer(answer)
     assert result.status == CORRECT
     assert capsys.readouterr().out == (
-        "✅ Correct (top_k_new_customer): the top 5 of 1000 products, best first, without "
+        "✅ Correct (top_k_new_customer_exercise): the top 5 of 1000 products, best first, without "
         "sorting them all.\n"
     )
 
