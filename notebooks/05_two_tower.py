@@ -166,9 +166,9 @@ except ValueError as error:
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Even the "right" shapes would be wrong: with one rating per customer, the model cannot
 # know which of the 5 products that rating was for. The fix is the pair table of notebook 01:
-# one row per (customer, product) with that pair's rating. Our models (`PairModel` in
-# `course_utils.models`) check the rows of every input before Keras sees them, whatever the
-# arguments:
+# one row per (customer, product) with that pair's rating. Our models (those of
+# `course_utils.models`, through `PairModel` in `course_utils.row_checks`) check the rows of
+# every input before Keras sees them, whatever the arguments:
 
 # %% slideshow={"slide_type": "-"}
 keras.utils.set_random_seed(SEED)
