@@ -21,8 +21,8 @@
 # - Set up a next-item protocol (time order, validation before test, thousands of events)
 #   and report each result with a bootstrap 95% interval that resamples users.
 # - Build strong non-neural baselines: popularity, recent popularity, two Markov chains
-#   (what followed what), item-kNN, EASE's closed form and implicit ALS, each tuned on
-#   validation with the best setting inside its grid.
+#   (what followed what) and EASE's closed form over all movies, each tuned on validation
+#   with the best setting inside its grid.
 # - Train a sequential two-tower model whose user tower reads the last n movies, with
 #   in-batch softmax, and serve it with the top-k of notebook 07.
 # - Show that order matters: the same model with the history shuffled, and recall as the
@@ -30,7 +30,7 @@
 # - Judge a trained model over several training seeds, and the best model against every
 #   other with a paired interval: a claim that holds for one seed only may be luck.
 #
-# The plan: (1) sequences and the protocol, (2) seven baselines, (3) the sequential model,
+# The plan: (1) sequences and the protocol, (2) five baselines, (3) the sequential model,
 # (4) the test, with intervals, (5) why order matters, (6) one user's list.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
@@ -67,18 +67,14 @@ from course_utils.sequences import (
 from course_utils.serving import Recommender
 
 # %% slideshow={"slide_type": "skip"}
-SEED = 42  # the data's tie-breaking, implicit ALS' start, the bootstrap and the shuffles
+SEED = 42  # the data's tie-breaking, the bootstrap and the shuffles
 TRAINING_SEEDS = (42, 43, 44)  # each sequential model is trained once per seed
 N_TEST = 5  # each user's last 5 ratings are test events
 N_VALIDATION = 5  # the 5 before them are validation events: every choice is made there
 K = 10
 MARKOV_LENGTH = 10  # the decayed Markov chain reads the last 10 movies
 MARKOV_DECAYS = [0.7, 0.8, 0.9]  # its weight per step back, chosen on validation (section 2)
-KNN_MIN_RATINGS = 10  # item-kNN keeps movies with at least 10 training ratings
-KNN_NEIGHBOURS = [3, 10, 30]  # item-kNN's neighbours per movie, chosen on validation
 EASE_LAMBDAS = [3.0, 10.0, 30.0]  # EASE over all movies, chosen on validation
-ALS_ALPHAS = [1.0, 3.0, 10.0]  # implicit ALS' confidence weight, chosen on validation
-ALS_RANK, ALS_LAMBDA, ALS_SWEEPS = 32, 1.0, 4
 HISTORY = 20  # the user tower reads the last 20 movies
 # Size, step and batch: the best validation recall among settings that train the model 3
 # times in this notebook's time. The number of epochs (at most 5) is chosen on validation
@@ -147,7 +143,7 @@ def user_interval(values):
     return bootstrap_interval(per_user, N_RESAMPLES, seed=SEED)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## 2. Seven baselines, each tuned on validation
+# ## 2. Five baselines, tuned on validation
 #
 # **Popularity**: every user gets the movies rated most often in training. **Recent
 # popularity**: the movies rated most often in the 90 days before the event, by anyone,
@@ -218,42 +214,6 @@ print("decayed Markov, validation recall@10 by decay:",
 assert 0 < MARKOV_DECAYS.index(markov_decay) < len(MARKOV_DECAYS) - 1  # an interior optimum
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# **Item-kNN**: two movies are similar when the same users rated both; cosine similarity
-# of their columns in the training matrix. A user's score for a movie is the sum of its
-# similarities to the movies in their history, counting only its most similar movies (the
-# number of neighbours is chosen on validation). Rare movies make noisy neighbours, so
-# item-kNN keeps the movies with at least 10 training ratings, and can never recommend the
-# others: a test event whose next movie is rare is a miss for it.
-
-# %% slideshow={"slide_type": "subslide"}
-kept = np.flatnonzero(popularity >= KNN_MIN_RATINGS)
-kept_matrix = train_matrix[:, kept].toarray().astype(np.float64)
-gram = kept_matrix.T @ kept_matrix  # (movies, movies): how many users rated both
-print(f"{len(kept):,} of {ml.n_movies:,} movies kept; they hold "
-      f"{popularity[kept].sum() / popularity.sum():.0%} of the training ratings")
-outside = (~np.isin(targets[TEST], kept)).mean()
-print(f"{outside:.0%} of the test events' next movies are not kept: item-kNN misses them")
-norms = np.sqrt(np.diag(gram))
-cosine = gram / np.outer(norms, norms)
-np.fill_diagonal(cosine, 0.0)
-
-
-def knn_scores(neighbours, block):
-    """History @ similarities, each movie keeping only its `neighbours` most similar movies."""
-    threshold = -np.partition(-cosine, neighbours - 1, axis=0)[neighbours - 1]  # per column
-    weights = np.where(cosine >= threshold, cosine, 0.0)
-    scores = np.full((len(blocks[block]), ml.n_movies), -1e9)  # movies not kept: last
-    scores[:, kept] = seen[block][:, kept].toarray() @ weights
-    return scores
-
-
-knn_validation = {n: recall(knn_scores(n, VALIDATION), VALIDATION) for n in KNN_NEIGHBOURS}
-knn_neighbours = max(knn_validation, key=knn_validation.get)
-print("item-kNN, validation recall@10 by neighbours:",
-      {n: round(float(r), 3) for n, r in knn_validation.items()})
-assert 0 < KNN_NEIGHBOURS.index(knn_neighbours) < len(KNN_NEIGHBOURS) - 1  # interior
-
-# %% [markdown] slideshow={"slide_type": "subslide"}
 # **EASE** (Steck, "Embarrassingly Shallow Autoencoders for Sparse Data", WWW 2019) learns
 # an item-to-item weight matrix B that rebuilds each user's row from the others: minimise
 # ||X - XB||² + λ||B||² with a zero diagonal (a movie may not predict itself). The
@@ -310,46 +270,6 @@ ease_lambda = max(ease_validation, key=ease_validation.get)
 print("EASE over all movies, validation recall@10 by λ:",
       {k: round(float(r), 3) for k, r in ease_validation.items()})
 assert 0 < EASE_LAMBDAS.index(ease_lambda) < len(EASE_LAMBDAS) - 1  # an interior optimum
-
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# **Implicit ALS** (Hu, Koren and Volinsky, "Collaborative Filtering for Implicit Feedback
-# Datasets", ICDM 2008): matrix factorisation of the 0/1 matrix in which a rated movie
-# counts 1 + α times as much as an unrated one. Each half-step is a ridge regression per
-# user (or per movie), the same alternation as notebook 06's ALS. At scoring time a user's
-# factors are solved from the event's history with the movie factors fixed ("folding in").
-# α is chosen on validation; the rank and λ are kept fixed, to keep the notebook fast.
-
-# %% slideshow={"slide_type": "subslide"}
-def implicit_als_step(matrix, other, alpha, regularization):
-    """Solve every row's factors given the other side's: (rows, rank)."""
-    rank = other.shape[1]
-    outer = (other[:, :, None] * other[:, None, :]).reshape(len(other), rank * rank)
-    lhs = other.T @ other + regularization * np.eye(rank)
-    lhs = lhs + alpha * (matrix @ outer).reshape(-1, rank, rank)  # the rated items' extra weight
-    rhs = (1 + alpha) * (matrix @ other)
-    return np.linalg.solve(lhs, rhs[..., None])[..., 0]
-
-
-def fit_implicit_als(matrix, alpha, seed=SEED):
-    movie_factors = np.random.default_rng(seed).normal(0, 0.01, (matrix.shape[1], ALS_RANK))
-    for _ in range(ALS_SWEEPS):
-        user_factors = implicit_als_step(matrix, movie_factors, alpha, ALS_LAMBDA)
-        movie_factors = implicit_als_step(matrix.T.tocsr(), user_factors, alpha, ALS_LAMBDA)
-    return movie_factors
-
-
-def als_scores(movie_factors, alpha, block):
-    users = implicit_als_step(seen[block], movie_factors, alpha, ALS_LAMBDA)  # folding in
-    return users @ movie_factors.T
-
-
-als_factors = {alpha: fit_implicit_als(train_matrix, alpha) for alpha in ALS_ALPHAS}
-als_validation = {alpha: recall(als_scores(f, alpha, VALIDATION), VALIDATION)
-                  for alpha, f in als_factors.items()}
-als_alpha = max(als_validation, key=als_validation.get)
-print("implicit ALS, validation recall@10 by α:",
-      {a: round(float(r), 3) for a, r in als_validation.items()})
-assert 0 < ALS_ALPHAS.index(als_alpha) < len(ALS_ALPHAS) - 1  # an interior optimum
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. A two-tower model that reads the recent history
@@ -490,9 +410,7 @@ baseline_scores = {
     "recent popularity": lambda: recent_popularity(TEST),
     "first-order Markov": lambda: markov_scores(counts, TEST, 0.0),
     "decayed Markov": lambda: markov_scores(counts, TEST, markov_decay),
-    "item-kNN": lambda: knn_scores(knn_neighbours, TEST),
     "EASE": lambda: ease_block(ease_lambda, TEST),
-    "implicit ALS": lambda: als_scores(als_factors[als_alpha], als_alpha, TEST),
 }
 outcomes = {name: evaluate(scores(), TEST) for name, scores in baseline_scores.items()}
 for seed, model in models.items():
@@ -552,8 +470,7 @@ def paired_interval(differences):
 validation_recall = {
     "popularity": popularity_recall, "recent popularity": recent_recall,
     "first-order Markov": markov_recall, "decayed Markov": decay_validation[markov_decay],
-    "item-kNN": knn_validation[knn_neighbours], "EASE": ease_validation[ease_lambda],
-    "implicit ALS": als_validation[als_alpha],
+    "EASE": ease_validation[ease_lambda],
     "two-tower": mean_curve[epochs - 1],
 }
 best_model = max(validation_recall, key=validation_recall.get)
