@@ -1,4 +1,4 @@
-"""Checks for the exercises of notebooks/08_next_item.py: histories and EASE."""
+"""Checks for the exercises of notebooks/08_next_item.py: histories, EASE, Markov counts."""
 
 import numpy as np
 
@@ -154,3 +154,90 @@ def _other_gram(exercise: str, ease_weights) -> CheckResult | None:
         f"{f' and B[0, 1] = {got[0, 1]:.4f}' if got.shape == expected.shape else ''}. "
         "Use `regularization` and the size of `gram`, not fixed numbers.",
     )
+
+
+# Two users; the pair (1, 2) occurs twice, and user 0's last movie (2) is user 1's first's
+# predecessor only if the lists are run together.
+_HISTORIES = [[0, 1, 2], [1, 2]]
+_EXPECTED_COUNTS = [[0, 1, 0], [0, 0, 2], [0, 0, 0]]
+# Four movies, one user who rated a single movie and one with no rating: no pair from them.
+_OTHER_HISTORIES = [[3, 0, 1], [2], [], [0, 1]]
+_OTHER_COUNTS = [[0, 2, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [1, 0, 0, 0]]
+
+
+def _counts_mistakes(histories: list, n_movies: int) -> dict[str, np.ndarray]:
+    """What the usual mistakes give on `histories`: {message: (n_movies, n_movies) counts}."""
+    joined = [movie for rated in histories for movie in rated]
+    later, across, once = (np.zeros((n_movies, n_movies), int) for _ in range(3))
+    for a, b in zip(joined[:-1], joined[1:], strict=True):
+        across[a, b] += 1
+    for rated in histories:
+        for i, a in enumerate(rated):
+            for b in rated[i + 1 :]:
+                later[a, b] += 1
+        for a, b in zip(rated[:-1], rated[1:], strict=True):
+            once[a, b] = 1
+    right = np.zeros((n_movies, n_movies), int)
+    for rated in histories:
+        for a, b in zip(rated[:-1], rated[1:], strict=True):
+            right[a, b] += 1
+    return {
+        "the table is transposed: [a, b] counts b followed by a. Count b right AFTER a.": (right.T),
+        "you ran the users together: a user's last movie is not followed by the next "
+        "user's first. Count pairs within each user's list.": across,
+        "you counted every later movie, not only the next one: [a, b] counts b RIGHT "
+        "after a (zip(rated[:-1], rated[1:])).": later,
+        "you counted both directions: [a, b] counts b after a, not a after b.": right + right.T,
+        "you marked pairs with 1 instead of counting them: add 1 each time a pair occurs.": (once),
+    }
+
+
+def check_transition_counts(count_transitions) -> CheckResult:
+    """Check `count_transitions(histories, n_movies) -> (n_movies, n_movies)` ints.
+
+    Entry [a, b] counts how often b was rated right after a by the same user. Cases: two
+    users sharing a pair; then four movies with a user of one rating and one of none.
+    """
+    exercise = "count_transitions"
+
+    def body() -> CheckResult:
+        for case, histories, n_movies, expected in [
+            ("", _HISTORIES, 3, np.array(_EXPECTED_COUNTS)),
+            (
+                "for 4 movies with a one-movie and an empty history",
+                _OTHER_HISTORIES,
+                4,
+                np.array(_OTHER_COUNTS),
+            ),
+        ]:
+            copies = [list(rated) for rated in histories]
+            if case:
+                with further_case(case):
+                    got = as_array(attempt(count_transitions, copies, n_movies), "the table")
+            else:
+                got = as_array(attempt(count_transitions, copies, n_movies), "the table")
+            where = f"{case} " if case else f"for {histories} "
+            if got.shape != expected.shape:
+                return wrong(
+                    exercise,
+                    f"{where}the table is (n_movies, n_movies) = {expected.shape}; yours has "
+                    f"shape {got.shape}. Size it with n_movies, not the largest id.",
+                )
+            if np.array_equal(got, expected):
+                continue
+            for message, mistake in _counts_mistakes(histories, n_movies).items():
+                if np.array_equal(got, mistake):
+                    return wrong(exercise, message)
+            return wrong(
+                exercise,
+                f"{where}the table should be {expected.tolist()}; yours is {got.tolist()}.",
+            )
+        if not np.issubdtype(got.dtype, np.integer):
+            return wrong(
+                exercise,
+                f"the counts are right, but stored as {got.dtype}: return ints "
+                "(np.zeros((n_movies, n_movies), int)): a count is a whole number.",
+            )
+        return correct(exercise, "entry [a, b] counts b right after a, within each user.")
+
+    return run_check(exercise, body)
