@@ -155,9 +155,14 @@ def target_ranks(scores, exclude, targets) -> np.ndarray:
     if exclude[events, targets].any():
         raise ValueError("a target is excluded: the movie to find was marked as already rated")
     target_scores = scores[events, targets][:, None]
-    lower_id = np.arange(scores.shape[1])[None, :] < targets[:, None]
-    ahead = (scores > target_scores) | ((scores == target_scores) & lower_id)
-    return 1 + (ahead & ~exclude).sum(axis=1)
+    # In place on one (events, movies) bool array, and counted without a cast to int: this
+    # runs once per model and epoch in notebook 08, on 3,355 x 9,066 scores.
+    ahead = scores > target_scores
+    tied_lower = scores == target_scores
+    tied_lower &= np.arange(scores.shape[1])[None, :] < targets[:, None]
+    ahead |= tied_lower
+    ahead &= ~exclude
+    return 1 + np.count_nonzero(ahead, axis=1)
 
 
 def hits_and_gains(ranks, k: int) -> tuple[np.ndarray, np.ndarray]:
