@@ -83,6 +83,65 @@ def catalogue_coverage(recommended, n_products: int) -> float:
     return len(np.unique(recommended)) / n_products
 
 
+def novelty(recommended, counts, n_customers: int) -> float:
+    """Mean self-information of the recommended products, in bits.
+
+    A product consumed by c of n customers carries -log2((c + 1) / (n + 1)) bits: a
+    blockbuster few, a rarity many (Zhou et al., PNAS 2010; the + 1 keeps a product nobody
+    consumed finite, at log2(n + 1)). The mean runs over every list and every rank.
+    Introduced in notebooks/11_beyond_accuracy.py.
+
+    Args:
+        recommended: (n_customers, k) int array of product ids.
+        counts: (n_products,) how many customers consumed each product, each in 0..n_customers.
+    """
+    n_customers = check_positive_int("n_customers", n_customers)
+    counts = as_matrix("counts", counts, ndim=1)
+    if (counts < 0).any() or (counts > n_customers).any():
+        bad = counts[(counts < 0) | (counts > n_customers)][0]
+        raise ValueError(
+            f"counts must lie in 0..n_customers ({n_customers}): a product is consumed by at "
+            f"most every customer, got {bad!r}"
+        )
+    ids = _ids(recommended, len(counts), bound="counts' length")
+    return float(np.mean(-np.log2((counts[ids] + 1) / (n_customers + 1))))
+
+
+def intra_list_diversity(recommended, features) -> float:
+    """Mean over lists of the mean cosine distance, 1 - cos, between two of its products.
+
+    `features` is (n_products, n_features), such as multi-hot genres or learned vectors; a
+    product whose row is all zeros has similarity 0 with every other. Lists need k >= 2.
+    Introduced in notebooks/11_beyond_accuracy.py.
+    """
+    features = as_matrix("features", features)
+    ids = _ids(recommended, len(features), bound="features' rows")
+    k = ids.shape[1]
+    if k < 2:
+        raise ValueError(f"recommended has k = {k} product per list: diversity needs pairs, k >= 2")
+    norms = np.linalg.norm(features, axis=1, keepdims=True)
+    unit = np.divide(features, norms, out=np.zeros_like(features), where=norms > 0)[ids]
+    similarity = np.einsum("ukf,ulf->ukl", unit, unit)  # (lists, k, k), 1 on the diagonal
+    off_diagonal = similarity.sum(axis=(1, 2)) - np.einsum("ukk->u", similarity)
+    return float(np.mean(1 - off_diagonal / (k * (k - 1))))
+
+
+def average_popularity(recommended, popularity) -> float:
+    """Mean over lists of the mean popularity of its products (ARP, Abdollahpouri et al.).
+
+    Compare it with the mean popularity of what customers actually consumed: a recommender
+    above that pushes the head of the catalogue. Introduced in notebooks/11_beyond_accuracy.py.
+
+    Args:
+        popularity: (n_products,) float >= 0, e.g. each product's number of customers.
+    """
+    popularity = as_matrix("popularity", popularity, ndim=1)
+    if (popularity < 0).any():
+        raise ValueError(f"popularity must be >= 0, got {float(popularity.min())!r}")
+    ids = _ids(recommended, len(popularity), bound="popularity's length")
+    return float(popularity[ids].mean())
+
+
 def overlap_at_k(found, reference) -> float:
     """Mean over customers of the share of `reference`'s k products that `found` lists too.
 

@@ -9,10 +9,13 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from course_utils.metrics import (
+    average_popularity,
     catalogue_coverage,
     hit_rate_at_k,
+    intra_list_diversity,
     map_at_k,
     ndcg_at_k,
+    novelty,
     overlap_at_k,
     precision_at_k,
     recall_at_k,
@@ -135,3 +138,25 @@ def test_top_k_relevance_marks_exactly_k_products_that_score_1(case):
     assert (relevance.sum(axis=1) == k).all() and set(np.unique(relevance)) <= {0.0, 1.0}
     assert recall_at_k(top_k(scores, k), relevance, k) == 1.0
     refused(lambda: top_k_relevance(scores, scores.shape[1] + 1), "k")
+
+
+@given(ranking_case(), st.integers(0, 2**32 - 1))
+def test_beyond_accuracy_metrics_stay_in_their_ranges(case, seed):
+    """Novelty in [0, log2(n + 1)] bits, diversity in [0, 2], mean popularity within its range."""
+    relevance, recommended, k = case
+    rng = np.random.default_rng(seed)
+    n_customers, n_products = relevance.shape
+    counts = rng.integers(0, n_customers + 1, n_products)
+    bits = novelty(recommended, counts, n_customers)
+    assert 0 <= bits <= np.log2(n_customers + 1) + 1e-12
+    assert novelty(recommended, np.full(n_products, n_customers), n_customers) == 0
+    popular = average_popularity(recommended, counts)
+    assert counts[recommended].min() <= popular <= counts[recommended].max()
+    if recommended.shape[1] >= 2:
+        features = rng.normal(size=(n_products, 3))
+        assert -1e-12 <= intra_list_diversity(recommended, features) <= 2 + 1e-12
+        same = np.ones((n_products, 2))  # every product alike: no diversity
+        assert intra_list_diversity(recommended, same) == pytest.approx(0.0, abs=1e-12)
+        refused(lambda: intra_list_diversity(recommended, features[:, 0]), "features")
+    refused(lambda: novelty(recommended, counts, 0), "n_customers")
+    refused(lambda: average_popularity(recommended, -1.0 - counts), "popularity")

@@ -359,6 +359,59 @@ HELPERS = {
         recommended=(IDS + ("empty",), array("recommended", upper=100)),
         n_products=(INTS, fewer_than(lambda a: int(a["recommended"].max()) + 1)),
     ),
+    "novelty": Helper(
+        metrics.novelty,
+        ranking_args().map(
+            lambda a: {
+                "recommended": a["recommended"],
+                "counts": np.arange(a["relevance"].shape[1]) % (len(a["relevance"]) + 1),
+                "n_customers": len(a["relevance"]),
+            }
+        ),
+        recommended=(IDS + ("empty",), array("recommended", upper=100)),
+        counts=(
+            FEATURES + ("value",),
+            lambda a, kind: (
+                st.sampled_from([-1, a["n_customers"] + 1]).map(
+                    lambda bad, c=a["counts"]: np.r_[c[:-1], bad]
+                )
+                if kind == "value"
+                else wrong_array(a["counts"], kind)
+            ),
+        ),
+        n_customers=(INTS, fewer_than(lambda a: int(a["counts"].max()))),
+    ),
+    "intra_list_diversity": Helper(
+        metrics.intra_list_diversity,
+        ranking_args()
+        .filter(lambda a: a["recommended"].shape[1] >= 2)
+        .map(
+            lambda a: {
+                "recommended": a["recommended"],
+                "features": np.random.default_rng(0).normal(size=(a["relevance"].shape[1], 3)),
+            }
+        ),
+        recommended=(IDS + ("empty",), array("recommended", upper=100)),
+        features=(FEATURES, array("features")),
+    ),
+    "average_popularity": Helper(
+        metrics.average_popularity,
+        ranking_args().map(
+            lambda a: {
+                "recommended": a["recommended"],
+                "popularity": np.arange(a["relevance"].shape[1], dtype=float),
+            }
+        ),
+        recommended=(IDS + ("empty",), array("recommended", upper=100)),
+        popularity=(
+            FEATURES + ("value",),
+            lambda a, kind: (
+                st.floats(0.5, 5).map(lambda d, p=a["popularity"]: p - p.max() - d)
+                if kind == "value"
+                else wrong_array(a["popularity"], kind)
+            ),
+        ),
+    ),
     "overlap_at_k": Helper(
         metrics.overlap_at_k,
         ranking_args().map(

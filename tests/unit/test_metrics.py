@@ -10,10 +10,13 @@ setup(seed=0)
 import keras_rs  # noqa: E402
 
 from course_utils.metrics import (  # noqa: E402
+    average_popularity,
     catalogue_coverage,
     hit_rate_at_k,
+    intra_list_diversity,
     map_at_k,
     ndcg_at_k,
+    novelty,
     overlap_at_k,
     precision_at_k,
     recall_at_k,
@@ -225,6 +228,82 @@ def test_complex_strings_and_nan_are_refused_by_name(y_true, message):
     ],
 )
 def test_issue_22_wrong_calls_are_refused_by_name(call, message):
+    with pytest.raises((ValueError, TypeError)) as caught:
+        call()
+    assert str(caught.value).splitlines()[0].startswith(message)
+
+
+# --- beyond accuracy (notebooks/11_beyond_accuracy.py): novelty, diversity, popularity
+
+
+def test_beyond_accuracy_limit_cases():
+    # Every customer consumed the product: 0 bits; nobody did: log2(n + 1) bits.
+    assert novelty(np.array([[0]]), np.array([7, 0]), 7) == 0.0
+    assert novelty(np.array([[1]]), np.array([7, 0]), 7) == pytest.approx(3.0)
+    # Identical products are not diverse; orthogonal ones are fully diverse.
+    same = np.array([[1.0, 0.0], [2.0, 0.0], [0.0, 1.0]])
+    assert intra_list_diversity(np.array([[0, 1]]), same) == pytest.approx(0.0)
+    assert intra_list_diversity(np.array([[0, 2]]), same) == pytest.approx(1.0)
+    assert intra_list_diversity(np.array([[0, 1]]), np.zeros((2, 3))) == 1.0  # no features
+    assert average_popularity(np.array([[0, 1], [1, 2]]), np.array([4.0, 2.0, 0.0])) == 2.0
+
+
+def test_beyond_accuracy_against_naive_loops():
+    rng = np.random.default_rng(0)
+    n_customers, n_products, k = 9, 12, 4
+    recommended = np.array([rng.permutation(n_products)[:k] for _ in range(n_customers)])
+    counts = rng.integers(0, n_customers + 1, n_products)
+    features = rng.normal(size=(n_products, 3))
+    bits, distances, popular = [], [], []
+    for ids in recommended:
+        bits += [-np.log2((counts[j] + 1) / (n_customers + 1)) for j in ids]
+        pairs = [
+            1
+            - features[a] @ features[b] / np.linalg.norm(features[a]) / np.linalg.norm(features[b])
+            for i, a in enumerate(ids)
+            for b in ids[i + 1 :]
+        ]
+        distances.append(np.mean(pairs))
+        popular.append(np.mean([counts[j] for j in ids]))
+    assert novelty(recommended, counts, n_customers) == pytest.approx(np.mean(bits))
+    assert intra_list_diversity(recommended, features) == pytest.approx(np.mean(distances))
+    assert average_popularity(recommended, counts) == pytest.approx(np.mean(popular))
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: novelty(np.array([[0, 5]]), np.ones(3), 3),
+            "recommended holds ids outside 0..2 (counts' length: 3)",
+        ),
+        (
+            lambda: novelty(np.array([[0, 1]]), np.array([1, 4]), 3),
+            "counts must lie in 0..n_customers (3)",
+        ),
+        (
+            lambda: novelty(np.array([[0, 1]]), np.ones(2), 0),
+            "n_customers must be an int >= 1, got 0",
+        ),
+        (
+            lambda: intra_list_diversity(np.array([[0], [1]]), np.eye(2)),
+            "recommended has k = 1 product per list",
+        ),
+        (
+            lambda: intra_list_diversity(np.array([[0, 1]]), np.ones(2)),
+            "features must be 2-D, got shape (2,)",
+        ),
+        (
+            lambda: average_popularity(np.array([[0, 1]]), np.array([1.0, -1.0])),
+            "popularity must be >= 0, got -1.0",
+        ),
+        (
+            lambda: average_popularity(np.array([[0, 0]]), np.ones(2)),
+            "recommended lists a product twice for customer 0",
+        ),
+    ],
+)
+def test_beyond_accuracy_wrong_calls_are_refused_by_name(call, message):
     with pytest.raises((ValueError, TypeError)) as caught:
         call()
     assert str(caught.value).splitlines()[0].startswith(message)
