@@ -239,19 +239,18 @@ assert (table["popularity"] > consumed_popularity).all()  # every baseline leans
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Popularity shows nearly the same list to everyone: its lists hold 116 distinct movies, a
-# share of 0.013 of the
-# catalogue, its movies carry 1.533 bits against 4.51 for the movies users really rated
-# next, and their mean popularity is 4.184 times that of those movies. EASE and the Markov
-# chain have nearly the same recall and novelty, but the chain covers almost twice as much
-# of the catalogue (0.223 against 0.121). Every baseline recommends more popular movies
-# than users go on to rate (the last column is above 1).
+# share of 0.013 of the catalogue, its movies carry 1.533 bits against 4.51 for the movies
+# users really rated next, and their mean popularity is 4.184 times that of those movies.
+# EASE and the Markov chain have nearly the same recall and novelty, but the chain covers
+# almost twice as much of the catalogue (0.223 against 0.121). Every baseline recommends
+# more popular movies than users go on to rate (the last column is above 1). (`low` and
+# `high`, here and below, are the 95% bootstrap interval of recall@10 over users.)
 #
 # The two-tower, one row per training seed. Its digits move from machine to machine
 # (compared with a tolerance, not digit for digit); the cell checks each seed's band and
-# the comparisons the prose makes, which hold for every seed. `low` and `high` are, in
-# both tables, the 95% bootstrap interval of recall@10 over users. The last line is the
-# paired difference with the decayed Markov chain, resampling users and training seeds as
-# 08 does.
+# the comparisons the prose makes, which hold for every seed. The last line is the paired
+# difference with the decayed Markov chain, resampling users and training seeds as 08
+# does.
 
 # %% slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
 two_tower = pd.DataFrame({f"two-tower, seed {seed}": table_row(runs[("two-tower", seed), TEST])
@@ -669,6 +668,17 @@ more_logs = [log_events(logging_policy, N_LOGGED, SEED + i) for i in range(1, 6)
 reversed_logs = sum(match_rate(control, more) > match_rate(treatment, more)
                     for more in more_logs)
 print(f"the match rate prefers the control on {reversed_logs} of {len(more_logs)} more logs")
+propensity = offline["old policy's propensity"]
+assert offline["match rate"].iloc[0] > offline["match rate"].iloc[1] and reversed_logs == 5
+assert propensity.iloc[0] > propensity.iloc[1]
+assert offline["true click rate"].iloc[0] < offline["true click rate"].iloc[1]
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# IPS and DR disagree on the order. How noisy is the comparison itself? Both estimates
+# come from the same log, so what matters is the spread of their difference, known
+# exactly here as in section 3.
+
+# %% slideshow={"slide_type": "-"}
 gap = offline["true click rate"].iloc[1] - offline["true click rate"].iloc[0]
 # IPS of the difference, event by event: (π_T - π_C)(a|c) / π₀(a|c) × click. Where the two
 # policies show a customer the same product, the terms cancel. Its exact variance:
@@ -680,10 +690,6 @@ print(f"true difference {gap:.4f}; exact sd of the IPS difference from one log o
       f"{(difference != 0).any(axis=1).mean():.0%} of customers")
 print(f"share of such logs where IPS orders the two rightly (normal approximation): "
       f"{norm.cdf(gap / difference_sd):.0%}")
-propensity = offline["old policy's propensity"]
-assert offline["match rate"].iloc[0] > offline["match rate"].iloc[1] and reversed_logs == 5
-assert propensity.iloc[0] > propensity.iloc[1]
-assert offline["true click rate"].iloc[0] < offline["true click rate"].iloc[1]
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The reason: the match rate counts clicks on products the **old** policy chose to show,
@@ -738,8 +744,14 @@ markov_minus_ease = runs["decayed Markov", TEST]["hits"] - runs["EASE", TEST]["h
 full_gap = data.user_interval(markov_minus_ease)
 print("full recall@10, decayed Markov minus EASE: {:+.3f} ({:+.3f} to {:+.3f})".format(
     *full_gap))
+assert swapped(recalls) == [("decayed Markov", "EASE")]
+assert (recalls.loc["decayed Markov"].iloc[1:] < recalls.loc["EASE"].iloc[1:]).all()
 
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# One pair swaps, with every sampling seed. Is the swap bigger than the noise, and what
+# does a sample of 100 movies look like?
 
+# %% slideshow={"slide_type": "-"}
 def sampled_hits(name):
     """Per test event, the share of the sampling seeds where the target is in the top 10."""
     return np.mean([r <= K for r in runs[name, TEST]["sampled"].values()], axis=0)
@@ -755,22 +767,19 @@ print(f"median popularity: hidden movies {np.median(popularity[targets[TEST]]):.
       f"movies {np.median(popularity[negatives[SAMPLING_SEEDS[0]]]):.0f}; sampled movies "
       f"rated by at most one user in training: "
       f"{(popularity[negatives[SAMPLING_SEEDS[0]]] <= 1).mean():.0%}")
-assert swapped(recalls) == [("decayed Markov", "EASE")]
-assert (recalls.loc["decayed Markov"].iloc[1:] < recalls.loc["EASE"].iloc[1:]).all()
 assert full_gap[1] < 0 < full_gap[2] and sampled_gap[1] < 0 < sampled_gap[2]  # both: noise
 assert np.median(popularity[negatives[SAMPLING_SEEDS[0]]]) < np.median(popularity[targets[TEST]])
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# One pair swaps, with every sampling seed: on the full catalogue the decayed Markov chain
-# finds more hidden movies than EASE, but among 100 sampled movies EASE wins. Neither order
-# is sure: both paired intervals include 0, so the swap is between two models within the
-# noise. A random sample is mostly obscure movies: the median sampled movie was rated by 3
-# users in training (36% by at most one), the median hidden movie by 35. Both
-# models rank such movies low, so the sampled metric measures how well a model beats
-# obscure movies, not how well it finds the right one among the popular ones; it also
-# compresses the differences: popularity reaches 0.40 of EASE's recall on the full ranking
-# but 0.90 among sampled movies. Now the two-tower's seeds (compared with a tolerance): do
-# they swap with any baseline?
+# On the full catalogue the decayed Markov chain finds more hidden movies than EASE, but
+# among 100 sampled movies EASE wins. Neither order is sure: both paired intervals include
+# 0, so the swap is between two models within the noise. A random sample is mostly obscure
+# movies: the median sampled movie was rated by 3 users in training (36% by at most one),
+# the median hidden movie by 35. Both models rank such movies low, so the sampled metric
+# measures how well a model beats obscure movies, not how well it finds the right one
+# among the popular ones; it also compresses the differences: popularity reaches 0.40 of
+# EASE's recall on the full ranking but 0.90 among sampled movies. Now the two-tower's
+# seeds (compared with a tolerance): do they swap with any baseline?
 
 # %% slideshow={"slide_type": "-"} tags=["nbval-ignore-output"]
 with_two_tower = pd.concat([recalls, pd.DataFrame({
@@ -916,12 +925,12 @@ print(f"DM's bias with a perfect, uniform log: {infinite_dm - truth:+.4f}")
 # product cannot express the world's taste, a product of two tanh's pushed through a
 # sigmoid. The sweep shows that the data is not what limits it: as the temperature falls
 # from 1 to 0.2, the mean propensity of the new policy's choice doubles (0.0464 to 0.0940),
-# so its products are logged more often, yet DM's bias stays near -0.07 (-0.0733 at
-# temperature 1). Fitted on every pair with the exact probabilities, as if the log were
-# infinite and uniform, the model still misses by -0.0708. A richer reward model (interactions of
-# customer and product features, or a neural network) shrinks the bias; more data alone
-# does not. Doubly robust removes it on average whatever the model, as long as the
-# propensities are right.
+# so its products are logged more often, yet DM's bias does not shrink (-0.0733 at
+# temperature 1, -0.0953 at 0.2). Fitted on every pair with the exact probabilities, as
+# if the log were infinite and uniform, the model still misses by -0.0708. A richer reward
+# model (interactions of customer and product features, or a neural network) shrinks the
+# bias; more data alone does not. Doubly robust removes it on average whatever the model,
+# as long as the propensities are right.
 #
 # </details>
 
