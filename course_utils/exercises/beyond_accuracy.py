@@ -15,19 +15,19 @@ from course_utils.exercises.core import (
 
 # --- IPS: six logged events --------------------------------------------------------------
 _CLICKS = np.array([1.0, 0.0, 1.0, 1.0, 0.0, 0.0])
-_TARGET = np.array([1.0, 1.0, 0.0, 0.5, 0.0, 1.0])  # π(a_i | c_i) of the new policy
+_NEW_PROBABILITY = np.array([1.0, 1.0, 0.0, 0.5, 0.0, 1.0])  # π(a_i | c_i) of the new policy
 _PROPENSITY = np.array([0.5, 0.25, 0.2, 0.1, 0.5, 0.8])  # π0(a_i | c_i), logged
 # A second log, of another length, so that neither 6 nor the first arrays can be written in.
 _OTHER = (np.array([0.0, 1.0, 1.0, 0.0]), np.array([0.2, 0.6, 1.0, 0.0]), np.full(4, 0.4))
 
 
-def _ips_variants(clicks, target, propensity) -> dict[str, float]:
+def _ips_variants(clicks, new_probability, propensity) -> dict[str, float]:
     """The right IPS estimate on the tiny log, and what each usual mistake gives."""
-    weights = target / propensity
+    weights = new_probability / propensity
     return {
         "right": float(np.mean(weights * clicks)),
-        "no division": float(np.mean(target * clicks)),
-        "times propensity": float(np.mean(target * propensity * clicks)),
+        "no division": float(np.mean(new_probability * clicks)),
+        "times propensity": float(np.mean(new_probability * propensity * clicks)),
         "self-normalised": float(np.sum(weights * clicks) / np.sum(weights)),
         "clicks only": float(np.mean((weights * clicks)[clicks > 0])),
         "no clicks": float(np.mean(weights)),
@@ -35,10 +35,11 @@ def _ips_variants(clicks, target, propensity) -> dict[str, float]:
 
 
 def check_ips(ips) -> CheckResult:
-    """Check `ips(clicks, target, propensity) -> float`: mean of target / propensity * click."""
+    """Check `ips(clicks, new_probability, propensity) -> float`: mean of the weight
+    new_probability / propensity times the click."""
     exercise = "ips"
     messages = {
-        "no division": "you averaged target * click: that is the click rate the logging "
+        "no division": "you averaged new_probability * click: that is the click rate the logging "
         "policy's own choices earned where the new policy agrees, still weighted toward what "
         "the old policy liked. Divide by the propensity, the chance the logging policy had of "
         "showing that product.",
@@ -53,8 +54,8 @@ def check_ips(ips) -> CheckResult:
     }
 
     def body() -> CheckResult:
-        values = _ips_variants(_CLICKS, _TARGET, _PROPENSITY)
-        result = attempt(ips, _CLICKS.copy(), _TARGET.copy(), _PROPENSITY.copy())
+        values = _ips_variants(_CLICKS, _NEW_PROBABILITY, _PROPENSITY)
+        result = attempt(ips, _CLICKS.copy(), _NEW_PROBABILITY.copy(), _PROPENSITY.copy())
         value = number(result, "the estimated click rate")
         if np.isclose(value, values["right"]):
             return _ips_other_log(exercise, ips) or correct(
@@ -64,9 +65,9 @@ def check_ips(ips) -> CheckResult:
             return wrong(exercise, mistake)
         return wrong(
             exercise,
-            f"on the tiny log the weights target / propensity are 2, 4, 0, 5, 0, 1.25 and the "
-            f"clicks 1, 0, 1, 1, 0, 0: IPS = (2 + 5) / 6 = {values['right']:.3f}; yours is "
-            f"{value:.3f}.",
+            f"on the tiny log the weights new_probability / propensity are 2, 4, 0, 5, 0, "
+            f"1.25 and the clicks 1, 0, 1, 1, 0, 0: IPS = (2 + 5) / 6 = {values['right']:.3f}; "
+            f"yours is {value:.3f}.",
         )
 
     return run_check(exercise, body)

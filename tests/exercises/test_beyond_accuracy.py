@@ -15,13 +15,13 @@ def stub(*args):
 # --- ips
 
 
-def ips(clicks, target, propensity):
-    return np.mean(target / propensity * clicks)
+def ips(clicks, new_probability, propensity):
+    return np.mean(new_probability / propensity * clicks)
 
 
-def ips_loop(clicks, target, propensity):
+def ips_loop(clicks, new_probability, propensity):
     total = 0.0
-    for click, pi, pi0 in zip(clicks, target, propensity, strict=True):
+    for click, pi, pi0 in zip(clicks, new_probability, propensity, strict=True):
         total += pi / pi0 * click
     return total / len(clicks)
 
