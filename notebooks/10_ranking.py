@@ -48,6 +48,7 @@ from course_utils.data import truncated_normal_features
 from course_utils.exercises.ranking_stage import check_candidate_recall, check_cross_layer
 from course_utils.metrics import rmse
 from course_utils.models import HistoryEmbedding
+from course_utils.row_checks import build_before_fit
 from course_utils.movielens import load_movielens, split_known
 from course_utils.next_item import (
     EPOCHS,
@@ -75,7 +76,7 @@ N_ROWS = 4000  # training rows (section 1 also tries 4 times as many); validatio
 HIDDEN = 8  # the MLP's hidden units: as many weights as the cross network
 LOW_RANK = 2  # the low-rank cross layer's inner size
 RATES = (0.01, 0.03)  # Adam's step: each model gets the one best on validation
-SYNTHETIC_EPOCHS = 20
+SYNTHETIC_EPOCHS = 15
 SYNTHETIC_BATCH = 256
 # 2. Ratings with side features, on notebook 06's split
 TEST_FRACTION, VALIDATION_FRACTION = 0.2, 0.1  # notebook 06's
@@ -83,12 +84,14 @@ EMBEDDING_DIM = 16
 HIDDEN_UNITS = (64, 32)  # notebook 06's MLP layers
 MAX_EPOCHS = 3  # at most; the number of epochs is chosen on validation
 LEARNING_RATE = 0.003  # notebook 06's
+TARGET_RMSE = 0.850  # the issue's target for the best model, mean of three seeds
+NOTEBOOK_06_BEST = 0.859  # notebook 06's best test RMSE on this split (its blend)
 BATCH_SIZE = 1024
 # 3. Two stages
 N_CANDIDATES = 100  # the retriever's top 100 go to the ranker
 N_NEGATIVES = 10  # the pointwise ranker's sampled negatives per event
-RANKER_EPOCHS = 10  # at most; chosen on validation
-RANKER_RATE = 0.01
+RANKER_EPOCHS = 6  # at most; chosen on validation
+RANKER_RATE = 0.02  # Adam's step
 RANKER_BATCH = 64  # events (lists) per batch
 K = 10
 
@@ -156,6 +159,7 @@ def train_copies(network, rate, n_rows=N_ROWS, seed=SEED, **kwargs):
 
     model.compile(keras.optimizers.Adam(rate), loss=summed_mse, steps_per_execution=64)
     x_train, y_train, _ = synthetic["train"]
+    build_before_fit(model, x_train)  # else fit traces its first step twice (notebook 06)
     y_copies = np.repeat(y_train[:n_rows, None], len(TRAINING_SEEDS), axis=1)
     model.fit(x_train[:n_rows], y_copies, batch_size=SYNTHETIC_BATCH, epochs=SYNTHETIC_EPOCHS,
               verbose=0)
@@ -329,6 +333,7 @@ def train_rating_model(kind, seed):
     keras.utils.set_random_seed(seed)
     model = build_rating_model(kind, float(targets["fit"].mean()))
     model.compile(keras.optimizers.Adam(LEARNING_RATE), loss="mse", steps_per_execution=32)
+    build_before_fit(model, inputs["fit"])
     curve, snapshots = [], []
     for _ in range(MAX_EPOCHS):
         model.fit(inputs["fit"], targets["fit"], batch_size=BATCH_SIZE, epochs=1, verbose=0)
@@ -359,9 +364,22 @@ print(rating_table.to_string(formatters={"weights": "{:,.0f}".format,
                                          "epochs": "{:.0f}".format},
                              float_format="{:.3f}".format))
 best_kind = rating_table["validation"].astype(float).idxmin()
-print(f"best on validation: {best_kind}, test RMSE {rating_table.loc[best_kind, 'test']:.3f}")
-# Band: every model's mean test RMSE between 0.84 and 0.90.
+best_rmse = rating_table.loc[best_kind, "test"]
+met = "met" if best_rmse <= TARGET_RMSE else "not met"
+print(f"best on validation: {best_kind}, test RMSE {best_rmse:.3f}; notebook 06's best "
+      f"{NOTEBOOK_06_BEST:.3f}; the target {TARGET_RMSE:.3f}: {met}")
+# Band: every model's mean test RMSE between 0.84 and 0.90, and the best on validation is
+# DCN-v2 + history, also the best on the test.
 assert rating_table["test"].astype(float).between(0.84, 0.90).all(), rating_table
+assert best_kind == "DCN-v2 + history" == rating_table["test"].astype(float).idxmin()
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The user's history helps most, as it did in notebook 06: DCN-v2 + history is the best on
+# validation and on the test, by more than the seeds' spread (a few thousandths). The
+# other three are within about a hundredth of each other. None reaches the target of
+# 0.850, nor notebook 06's best, a blend of ALS and two MLPs: these models are small and
+# train for at most three epochs to fit the notebook's time; a blend of them with ALS is
+# the next step (we have not measured it).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Two stages: retrieve 100, then rank them
@@ -438,7 +456,7 @@ def candidate_features(data_, counts_, block, movies, score):
         np.abs(years[movies] - era),
     ], axis=-1).astype("float32")
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
 sources = {"ranker training": (ranker_data, ranker_retriever, ranker_counts, VALIDATION),
            VALIDATION: (data, retriever, counts, VALIDATION), TEST: (data, retriever, counts, TEST)}
 lists = {}  # name: (movies, features), each (events, N_CANDIDATES, ...)
@@ -455,6 +473,8 @@ features = {name: (f - feature_mean) / feature_sd for name, (_, f) in lists.item
 for name, label in labels.items():
     print(f"{name}: recall@{N_CANDIDATES} of the retriever {label.sum(axis=1).mean():.3f}")
 ceiling = labels[TEST].sum(axis=1)  # (test events,) 1 if the target is among the 100
+# Band: the retrievers' last digits move with the machine; each recall@100 0.35-0.50.
+assert all(0.35 < label.sum(axis=1).mean() < 0.50 for label in labels.values())
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # No ranker can find a movie the retriever left out, so recall@100 is the ceiling. Any
@@ -530,6 +550,7 @@ def train_ranker(kind, seed):
     x, y = ranker_training_data(kind, np.random.default_rng(seed))
     scorer = build_scorer()
     scorer.compile(keras.optimizers.Adam(RANKER_RATE), loss=RANKERS[kind])
+    build_before_fit(scorer, x)
     curve, snapshots = [], []
     for _ in range(RANKER_EPOCHS):
         scorer.fit(x, y, batch_size=RANKER_BATCH, epochs=1, verbose=0)
@@ -570,7 +591,7 @@ assert min(best[POINTWISE], best["pairwise (logistic)"]) > retrieval_validation,
 # %% slideshow={"slide_type": "-"} tags=["nbval-ignore-output"]
 print(f"recall@{N_CANDIDATES} of the retriever (the ceiling): {ceiling.mean():.3f}")
 outcomes = {"retrieval alone": retrieval, "random order of the 100 (floor)": random_order}
-outcomes |= {kind: tuple(metric.mean(axis=0)) for kind, metric in ranker_outcomes.items()}
+outcomes |= {kind: tuple(metric.mean(axis=1)) for kind, metric in ranker_outcomes.items()}
 rows = {}
 for name, (hits, gains) in outcomes.items():
     rows[name] = {f"recall@{K}": hits.mean(), f"NDCG@{K}": gains.mean()}
@@ -588,6 +609,10 @@ print(f"best ranker on validation: {best_ranker}; test NDCG@{K} gain over retrie
 # retrieval alone on the test, with an interval above 0; every ranker stays under the ceiling.
 assert low > 0, (mean, low, high)
 assert all(outcomes[kind][0].mean() <= ceiling.mean() for kind in RANKERS)
+# ... and the pointwise and pairwise rankers beat it with every seed, ListMLE with none.
+for kind in (POINTWISE, "pairwise (logistic)"):
+    assert (ranker_outcomes[kind][1].mean(axis=1) > retrieval[1].mean()).all(), kind
+assert (ranker_outcomes["listwise (ListMLE)"][1].mean(axis=1) < retrieval[1].mean()).all()
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Re-ranking can only move the 40% or so of test events whose target was retrieved, and a
@@ -695,8 +720,7 @@ def candidate_recall_solution(candidates, targets):
 
 check_candidate_recall(candidate_recall_solution)
 test_recall = candidate_recall_solution(lists[TEST][0], data.targets(TEST))
-print(f"the retriever's test recall@{N_CANDIDATES}: {test_recall:.3f}")
-assert test_recall == ceiling.mean()
+assert test_recall == ceiling.mean()  # the ceiling of section 3
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Solution 3
@@ -718,12 +742,14 @@ assert test_recall == ceiling.mean()
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Solution 4
 
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution", "nbval-ignore-output"]
 seen_before = retrieve(ranker_data, retriever, VALIDATION)[0]  # 08's retriever
 leaky = candidate_recall_solution(seen_before, ranker_data.targets(VALIDATION))
 fresh = labels["ranker training"].sum(axis=1).mean()
 print(f"recall@{N_CANDIDATES} on the ranker's training events: retriever that trained on "
       f"them {leaky:.3f}, retriever that did not {fresh:.3f}")
+# Band: the retrievers' last digits move with the machine; the gap stays above 0.1.
+assert leaky > fresh + 0.1, (leaky, fresh)
 
 # %% [markdown] jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # <details><summary>Model answer (click to open)</summary>
