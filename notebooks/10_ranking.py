@@ -48,7 +48,6 @@ from course_utils.data import truncated_normal_features
 from course_utils.exercises.ranking_stage import check_candidate_recall, check_cross_layer
 from course_utils.metrics import rmse
 from course_utils.models import HistoryEmbedding
-from course_utils.row_checks import build_before_fit
 from course_utils.movielens import load_movielens, split_known
 from course_utils.next_item import (
     EPOCHS,
@@ -62,6 +61,7 @@ from course_utils.next_item import (
     train_recent_history,
     transition_counts,
 )
+from course_utils.row_checks import build_before_fit
 from course_utils.sequences import TEST, TRAIN, VALIDATION, hits_and_gains
 
 # %% slideshow={"slide_type": "skip"}
@@ -247,7 +247,8 @@ print(f"weights: full {cross_model.count_params() // 3}, low rank {low_rank.coun
 print("test MSE by start, full:", " ".join(f"{m:.4f}" for m in full_mse),
       " low rank:", " ".join(f"{m:.4f}" for m in low_mse))
 # Band: low rank within 0.01 of full for every start, with fewer weights.
-assert (np.abs(low_mse - full_mse) < 0.01).all() and low_rank.count_params() < cross_model.count_params()
+assert (np.abs(low_mse - full_mse) < 0.01).all()
+assert low_rank.count_params() < cross_model.count_params()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Rating prediction with side features, on notebook 06's split
@@ -599,7 +600,7 @@ for name, (hits, gains) in outcomes.items():
         mean, low, high = data.user_interval(values - base, TEST)
         rows[name][f"{metric} gain (95% interval)"] = f"{mean:+.4f} ({low:+.4f} to {high:+.4f})"
 print(pd.DataFrame(rows).T.to_string(float_format="{:.4f}".format))
-for kind, (hits, gains) in ranker_outcomes.items():
+for kind, (_, gains) in ranker_outcomes.items():
     print(f"{kind}, NDCG@{K} by seed:", " ".join(f"{g:.4f}" for g in gains.mean(axis=1)))
 best_ranker = max(best, key=best.get)
 mean, low, high = data.user_interval(outcomes[best_ranker][1] - retrieval[1], TEST)
@@ -645,8 +646,9 @@ assert (ranker_outcomes["listwise (ListMLE)"][1].mean(axis=1) < retrieval[1].mea
 #
 # Write `cross_layer(x0, x, kernel, bias)` returning the cross layer's output for a batch:
 # `x0` and `x` are (batch, d), `bias` is (d,), and `kernel` is Keras' (d, d) matrix, which
-# multiplies from the right (`x @ kernel` is W x for each row). The check compares your function with `keras_rs.layers.FeatureCross` on
-# random inputs, including x different from x₀ (a second cross layer's case).
+# multiplies from the right (`x @ kernel` is W x for each row). The check compares your
+# function with `keras_rs.layers.FeatureCross` on random inputs, including x different
+# from x₀ (a second cross layer's case).
 # *Hint:* one line of NumPy; `*` multiplies element by element.
 
 # %% slideshow={"slide_type": "-"}
@@ -689,7 +691,7 @@ check_candidate_recall(candidate_recall)
 # Section 3 trains a second retriever without each user's last five training ratings, so
 # that the ranker learns from candidates the retriever had not seen. What would go wrong if
 # the ranker learned from 08's retriever's candidates for its own training events?
-# *Hint:* compare the retriever's recall@100 on events it trained on with the 0.4 or so it
+# *Hint:* compare the retriever's recall@100 on events it trained on with the 40% or so it
 # gets on new ones.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
