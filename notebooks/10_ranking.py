@@ -46,7 +46,6 @@ import pandas as pd
 
 from course_utils.data import truncated_normal_features
 from course_utils.exercises.ranking_stage import check_candidate_recall, check_cross_layer
-from course_utils.metrics import rmse
 from course_utils.models import HistoryEmbedding
 from course_utils.movielens import load_movielens, split_known
 from course_utils.next_item import (
@@ -65,8 +64,8 @@ from course_utils.row_checks import build_before_fit
 from course_utils.sequences import TEST, TRAIN, VALIDATION, hits_and_gains
 
 # %% slideshow={"slide_type": "skip"}
-SEED = 42  # the data, the splits and the shuffles
-TRAINING_SEEDS = (42, 43, 44)  # every trained model is trained once per seed
+SEED = 42  # the data, the splits, the shuffles and the random starts
+N_STARTS = 3  # each model trains from 3 random starts, side by side in one Keras model
 # 1. Why crosses: a synthetic world
 N_FEATURES = 8
 PLANTED = (2, 5)  # the rating depends on the product of these two features ...
@@ -84,13 +83,13 @@ EMBEDDING_DIM = 16
 HIDDEN_UNITS = (64, 32)  # notebook 06's MLP layers
 MAX_EPOCHS = 3  # at most; the number of epochs is chosen on validation
 LEARNING_RATE = 0.003  # notebook 06's
-TARGET_RMSE = 0.850  # the issue's target for the best model, mean of three seeds
+TARGET_RMSE = 0.850  # the issue's target for the best model, mean of three starts
 NOTEBOOK_06_BEST = 0.859  # notebook 06's best test RMSE on this split (its blend)
 BATCH_SIZE = 1024
 # 3. Two stages
 N_CANDIDATES = 100  # the retriever's top 100 go to the ranker
 N_NEGATIVES = 10  # the pointwise ranker's sampled negatives per event
-RANKER_EPOCHS = 6  # at most; chosen on validation
+RANKER_EPOCHS = 4  # at most; chosen on validation
 RANKER_RATE = 0.02  # Adam's step
 RANKER_BATCH = 64  # events (lists) per batch
 K = 10
@@ -147,20 +146,21 @@ def mlp(x, copy):
     return keras.layers.Dense(1, name=f"readout_{copy}")(hidden)
 
 
+def summed_mse(y, predicted):
+    """One MSE per copy (column), added: no copy's gradient reaches another."""
+    return keras.ops.sum(keras.ops.mean((predicted - y) ** 2, axis=0))
+
+
 def train_copies(network, rate, n_rows=N_ROWS, seed=SEED, **kwargs):
-    """One model holding len(TRAINING_SEEDS) copies of `network`, each its own random start."""
+    """One model holding N_STARTS copies of `network`, each its own random start."""
     keras.utils.set_random_seed(seed)
     x = keras.Input((N_FEATURES,))
-    outputs = [network(x, copy, **kwargs) for copy in range(len(TRAINING_SEEDS))]
+    outputs = [network(x, copy, **kwargs) for copy in range(N_STARTS)]
     model = keras.Model(x, keras.layers.Concatenate()(outputs))
-
-    def summed_mse(y, predicted):  # one MSE per copy, added: no copy's gradient reaches another
-        return keras.ops.sum(keras.ops.mean((predicted - y) ** 2, axis=0))
-
     model.compile(keras.optimizers.Adam(rate), loss=summed_mse, steps_per_execution=64)
     x_train, y_train, _ = synthetic["train"]
     build_before_fit(model, x_train)  # else fit traces its first step twice (notebook 06)
-    y_copies = np.repeat(y_train[:n_rows, None], len(TRAINING_SEEDS), axis=1)
+    y_copies = np.repeat(y_train[:n_rows, None], N_STARTS, axis=1)
     model.fit(x_train[:n_rows], y_copies, batch_size=SYNTHETIC_BATCH, epochs=SYNTHETIC_EPOCHS,
               verbose=0)
     return model
@@ -182,7 +182,7 @@ for name, network in [("cross network", cross_network), ("MLP", mlp)]:
     validation_mse = {rate: copy_mse(model, "validation").mean() for rate, model in runs.items()}
     rate = min(validation_mse, key=validation_mse.get)
     tuned[name] = rate, runs[rate]
-    print(f"{name} ({runs[rate].count_params() // 3} weights): validation MSE by step",
+    print(f"{name} ({runs[rate].count_params() // N_STARTS} weights): validation MSE by step",
           {r: round(float(v), 4) for r, v in validation_mse.items()}, f"-> {rate}")
 ratios = {name: copy_mse(model, "test") / noise_floor for name, (_, model) in tuned.items()}
 for name, ratio in ratios.items():
@@ -218,7 +218,7 @@ def product_weights(model, copy):
 
 
 cross_model = tuned["cross network"][1]
-weights = np.array([product_weights(cross_model, c) for c in range(len(TRAINING_SEEDS))])
+weights = np.array([product_weights(cross_model, c) for c in range(N_STARTS)])
 fig, ax = plt.subplots(figsize=(4.5, 3.8))
 image = ax.imshow(np.abs(weights[0]), cmap="viridis")
 ax.set(xlabel="feature j", ylabel="feature i", title="|weight on x_i x_j|, first start")
@@ -243,7 +243,9 @@ assert (np.abs(planted - PLANTED_WEIGHT) < 0.2).all() and (others.max(axis=(1, 2
 # %% slideshow={"slide_type": "-"} tags=["nbval-ignore-output"]
 low_rank = train_copies(cross_network, tuned["cross network"][0], projection_dim=LOW_RANK)
 full_mse, low_mse = copy_mse(cross_model, "test"), copy_mse(low_rank, "test")
-print(f"weights: full {cross_model.count_params() // 3}, low rank {low_rank.count_params() // 3}")
+sizes = {name: model.count_params() // N_STARTS for name, model in
+         [("full", cross_model), ("low rank", low_rank)]}
+print(f"weights: full {sizes['full']}, low rank {sizes['low rank']}")
 print("test MSE by start, full:", " ".join(f"{m:.4f}" for m in full_mse),
       " low rank:", " ".join(f"{m:.4f}" for m in low_mse))
 # Band: low rank within 0.01 of full for every start, with fewer weights.
@@ -288,10 +290,8 @@ targets = {name: frame["rating"].to_numpy("float32") for name, frame in splits.i
 # does (notebook 06's `HistoryEmbedding`, from the fit split only).
 
 # %% slideshow={"slide_type": "subslide"}
-def build_rating_model(kind, mean_rating):
-    user = keras.Input((), dtype="int32", name="user")
-    movie = keras.Input((), dtype="int32", name="movie")
-    time = keras.Input((1,), name="time")
+def rating_model(kind, user, movie, time, mean_rating):
+    """One model's predicted ratings, (batch, 1), from the user, movie and time inputs."""
     user_vector = keras.layers.Embedding(ml.n_users, EMBEDDING_DIM)(user)
     if kind == "DCN-v2 + history":
         watched = HistoryEmbedding(fit["user"], fit["movie"], ml.n_users, ml.n_movies,
@@ -302,62 +302,68 @@ def build_rating_model(kind, mean_rating):
                                       weights=[movie_features], trainable=False)(movie)
     side = keras.layers.Concatenate()([features, time])  # genres, year, time of rating
     if kind == "factorisation machine":
-        return factorisation_machine(user, movie, time, user_vector, movie_vector, side,
-                                     mean_rating)
+        return factorisation_machine(user, movie, user_vector, movie_vector, side, mean_rating)
     x = keras.layers.Concatenate()([user_vector, movie_vector, side])
     if kind.startswith("DCN-v2"):
         x = keras_rs.layers.FeatureCross()(x, x)
     for units in HIDDEN_UNITS:
         x = keras.layers.Dense(units, activation="relu")(x)
-    rating = keras.layers.Dense(1, bias_initializer=keras.initializers.Constant(mean_rating))(x)
-    return keras.Model({"user": user, "movie": movie, "time": time}, rating)
+    return keras.layers.Dense(1, bias_initializer=keras.initializers.Constant(mean_rating))(x)
 
 # %% slideshow={"slide_type": "subslide"}
-def factorisation_machine(user, movie, time, user_vector, movie_vector, side, mean_rating):
+def factorisation_machine(user, movie, user_vector, movie_vector, side, mean_rating):
     """Biases, a linear term, and the dot product of every pair of the three fields."""
     side_vector = keras.layers.Dense(EMBEDDING_DIM, use_bias=False)(side)  # sum of xᵢ vᵢ
     pairs = keras_rs.layers.DotInteraction()([user_vector, movie_vector, side_vector])
     user_bias = keras.layers.Embedding(ml.n_users, 1, embeddings_initializer="zeros")(user)
     movie_bias = keras.layers.Embedding(ml.n_movies, 1, embeddings_initializer="zeros")(movie)
     linear = keras.layers.Dense(1, bias_initializer=keras.initializers.Constant(mean_rating))
-    rating = keras.layers.Add()([keras.ops.sum(pairs, axis=1, keepdims=True), linear(side),
-                                 user_bias, movie_bias])
-    return keras.Model({"user": user, "movie": movie, "time": time}, rating)
+    return keras.layers.Add()([keras.ops.sum(pairs, axis=1, keepdims=True), linear(side),
+                               user_bias, movie_bias])
 
 
-def predict(model, split):
-    return keras.ops.convert_to_numpy(model(inputs[split])).reshape(-1)
+def copy_rmse(model, split):
+    """(copies,): each copy's RMSE on `split`."""
+    predicted = keras.ops.convert_to_numpy(model(inputs[split]))
+    return np.sqrt(((predicted - targets[split][:, None]) ** 2).mean(axis=0))
 
-
-def train_rating_model(kind, seed):
-    """The model after each epoch: its validation RMSE and its weights then."""
-    keras.utils.set_random_seed(seed)
-    model = build_rating_model(kind, float(targets["fit"].mean()))
-    model.compile(keras.optimizers.Adam(LEARNING_RATE), loss="mse", steps_per_execution=32)
+# %% slideshow={"slide_type": "subslide"}
+def train_rating_copies(kind):
+    """N_STARTS copies of `kind`, side by side as in section 1: each copy's
+    validation RMSE after each epoch, (epochs, copies), and the weights then."""
+    keras.utils.set_random_seed(SEED)
+    user = keras.Input((), dtype="int32", name="user")
+    movie = keras.Input((), dtype="int32", name="movie")
+    time = keras.Input((1,), name="time")
+    mean = float(targets["fit"].mean())
+    ratings = [rating_model(kind, user, movie, time, mean) for _ in range(N_STARTS)]
+    model = keras.Model({"user": user, "movie": movie, "time": time},
+                        keras.layers.Concatenate()(ratings))
+    model.compile(keras.optimizers.Adam(LEARNING_RATE), loss=summed_mse, steps_per_execution=32)
     build_before_fit(model, inputs["fit"])
-    curve, snapshots = [], []
+    y = np.repeat(targets["fit"][:, None], N_STARTS, axis=1)
+    curves, snapshots = [], []
     for _ in range(MAX_EPOCHS):
-        model.fit(inputs["fit"], targets["fit"], batch_size=BATCH_SIZE, epochs=1, verbose=0)
-        curve.append(rmse(targets["validation"], predict(model, "validation")))
+        model.fit(inputs["fit"], y, batch_size=BATCH_SIZE, epochs=1, verbose=0)
+        curves.append(copy_rmse(model, "validation"))
         snapshots.append(model.get_weights())
-    return model, curve, snapshots
+    return model, np.array(curves), snapshots
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# Each model is trained with three seeds; its number of epochs is chosen on the mean
-# validation curve of the three, and each seed's model at that epoch meets the test once.
+# Each model is trained from three random starts, side by side as in section 1; its number
+# of epochs is chosen on the mean validation curve of the three, and each copy at that
+# epoch meets the test once.
 
 # %% slideshow={"slide_type": "-"} tags=["nbval-ignore-output"]
 KINDS = ["MLP", "factorisation machine", "DCN-v2", "DCN-v2 + history"]
 rating_rows = {}
 for kind in KINDS:
-    runs = {seed: train_rating_model(kind, seed) for seed in TRAINING_SEEDS}
-    mean_curve = np.mean([curve for _, curve, _ in runs.values()], axis=0)
+    model, curves, snapshots = train_rating_copies(kind)
+    mean_curve = curves.mean(axis=1)
     epochs = int(np.argmin(mean_curve)) + 1
-    test_rmse = []
-    for model, _, snapshots in runs.values():
-        model.set_weights(snapshots[epochs - 1])
-        test_rmse.append(rmse(targets["test"], predict(model, "test")))
-    rating_rows[kind] = {"weights": model.count_params(), "epochs": epochs,
+    model.set_weights(snapshots[epochs - 1])
+    test_rmse = copy_rmse(model, "test")
+    rating_rows[kind] = {"weights": model.count_params() // N_STARTS, "epochs": epochs,
                          "validation": mean_curve[epochs - 1], "test": np.mean(test_rmse),
                          "test sd": np.std(test_rmse)}
 rating_table = pd.DataFrame(rating_rows).T
@@ -376,7 +382,7 @@ assert best_kind == "DCN-v2 + history" == rating_table["test"].astype(float).idx
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The user's history helps most, as it did in notebook 06: DCN-v2 + history is the best on
-# validation and on the test, by more than the seeds' spread (a few thousandths). The
+# validation and on the test, by more than the starts' spread (a few thousandths). The
 # other three are within about a hundredth of each other. None reaches the target of
 # 0.850, nor notebook 06's best, a blend of ALS and two MLPs: these models are small and
 # train for at most three epochs to fit the notebook's time; a blend of them with ALS is
@@ -544,51 +550,61 @@ RANKERS = {POINTWISE: keras.losses.BinaryCrossentropy(from_logits=True),
            "pairwise (logistic)": keras_rs.losses.PairwiseLogisticLoss()}
 
 
-def list_scores(scorer, name):
-    return keras.ops.convert_to_numpy(scorer(features[name]))  # (events, N_CANDIDATES)
+def per_copy(loss):
+    """`loss` for each copy's scores, (..., copies), added."""
+    return lambda y, scores: sum(loss(y[..., c], scores[..., c]) for c in range(scores.shape[-1]))
 
 
-def train_ranker(kind, seed):
-    """The scorer after each epoch: its validation NDCG@K and its weights then."""
-    keras.utils.set_random_seed(seed)
-    x, y = ranker_training_data(kind, np.random.default_rng(seed))
-    scorer = build_scorer()
-    scorer.compile(keras.optimizers.Adam(RANKER_RATE), loss=RANKERS[kind])
-    build_before_fit(scorer, x)
-    curve, snapshots = [], []
+def list_scores(scorers, name):
+    return keras.ops.convert_to_numpy(scorers(features[name]))  # (events, N_CANDIDATES, copies)
+
+
+def train_rankers(kind):
+    """N_STARTS scorers side by side: each one's validation NDCG@K after each
+    epoch, (epochs, copies), and the weights then."""
+    keras.utils.set_random_seed(SEED)
+    x, y = ranker_training_data(kind, np.random.default_rng(SEED))
+    lists_in = keras.Input((None, 6))
+    scorers = keras.Model(lists_in, keras.ops.stack([build_scorer()(lists_in)
+                                                     for _ in range(N_STARTS)], axis=-1))
+    scorers.compile(keras.optimizers.Adam(RANKER_RATE), loss=per_copy(RANKERS[kind]))
+    build_before_fit(scorers, x)
+    y_copies = np.repeat(y[..., None], N_STARTS, axis=-1)
+    curves, snapshots = [], []
     for _ in range(RANKER_EPOCHS):
-        scorer.fit(x, y, batch_size=RANKER_BATCH, epochs=1, verbose=0)
-        curve.append(list_metrics(VALIDATION, list_scores(scorer, VALIDATION))[1].mean())
-        snapshots.append(scorer.get_weights())
-    return scorer, curve, snapshots
+        scorers.fit(x, y_copies, batch_size=RANKER_BATCH, epochs=1, verbose=0)
+        scores = list_scores(scorers, VALIDATION)
+        curves.append([list_metrics(VALIDATION, scores[..., c])[1].mean()
+                       for c in range(N_STARTS)])
+        snapshots.append(scorers.get_weights())
+    return scorers, np.array(curves), snapshots
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# Each ranker is trained with three seeds; the number of epochs is chosen on the mean
-# validation NDCG@10 of the three, as for the rating models.
+# Each ranker is trained from three random starts, side by side; the number of epochs is
+# chosen on the mean validation NDCG@10 of the three, as for the rating models.
 
 # %% slideshow={"slide_type": "-"} tags=["nbval-ignore-output"]
 retrieval_validation = list_metrics(
     VALIDATION, np.broadcast_to(in_retrieval_order, labels[VALIDATION].shape))[1].mean()
 print(f"validation NDCG@{K}: retrieval alone {retrieval_validation:.4f}")
-ranker_outcomes, best = {}, {}  # kind: (2, seeds, test events) hits and gains
+ranker_outcomes, best = {}, {}  # kind: (2, starts, test events) hits and gains
 for kind in RANKERS:
-    runs = {seed: train_ranker(kind, seed) for seed in TRAINING_SEEDS}
-    mean_curve = np.mean([curve for _, curve, _ in runs.values()], axis=0)
+    scorers, curves, snapshots = train_rankers(kind)
+    mean_curve = curves.mean(axis=1)
     epochs = int(np.argmax(mean_curve)) + 1
     best[kind] = mean_curve[epochs - 1]
-    print(f"{kind}: validation NDCG@{K} by epoch, mean of seeds",
+    print(f"{kind}: validation NDCG@{K} by epoch, mean of starts",
           " ".join(f"{v:.4f}" for v in mean_curve), f"-> {epochs} epochs")
-    per_seed = []
-    for scorer, _, snapshots in runs.values():
-        scorer.set_weights(snapshots[epochs - 1])
-        per_seed.append(list_metrics(TEST, list_scores(scorer, TEST)))
-    ranker_outcomes[kind] = np.array(per_seed).transpose(1, 0, 2)  # (2, seeds, events)
+    scorers.set_weights(snapshots[epochs - 1])
+    scores = list_scores(scorers, TEST)
+    per_copy_metrics = [list_metrics(TEST, scores[..., c]) for c in range(N_STARTS)]
+    ranker_outcomes[kind] = np.array(per_copy_metrics).transpose(1, 0, 2)  # (2, copies, events)
 # Band: the last digits move with the machine. The pointwise and pairwise rankers' chosen
 # epochs lie above retrieval alone on validation.
 assert min(best[POINTWISE], best["pairwise (logistic)"]) > retrieval_validation, best
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# **The test, once.** Each ranker's row is the mean of its three seeds' per-event hits and
+# **The test, once.** Each ranker's row is the mean of its three starts' per-event hits and
 # gains; the differences from retrieval alone come with 95% intervals that resample users
 # (each with their five test events).
 
@@ -604,7 +620,7 @@ for name, (hits, gains) in outcomes.items():
         rows[name][f"{metric} gain (95% interval)"] = f"{mean:+.4f} ({low:+.4f} to {high:+.4f})"
 print(pd.DataFrame(rows).T.to_string(float_format="{:.4f}".format))
 for kind, (_, gains) in ranker_outcomes.items():
-    print(f"{kind}, NDCG@{K} by seed:", " ".join(f"{g:.4f}" for g in gains.mean(axis=1)))
+    print(f"{kind}, NDCG@{K} by start:", " ".join(f"{g:.4f}" for g in gains.mean(axis=1)))
 best_ranker = max(best, key=best.get)
 mean, low, high = data.user_interval(outcomes[best_ranker][1] - retrieval[1], TEST)
 print(f"best ranker on validation: {best_ranker}; test NDCG@{K} gain over retrieval alone "
@@ -613,7 +629,7 @@ print(f"best ranker on validation: {best_ranker}; test NDCG@{K} gain over retrie
 # retrieval alone on the test, with an interval above 0; every ranker stays under the ceiling.
 assert low > 0, (mean, low, high)
 assert all(outcomes[kind][0].mean() <= ceiling.mean() for kind in RANKERS)
-# ... and the pointwise and pairwise rankers beat it with every seed, ListMLE with none.
+# ... and the pointwise and pairwise rankers beat it with every start, ListMLE with none.
 for kind in (POINTWISE, "pairwise (logistic)"):
     assert (ranker_outcomes[kind][1].mean(axis=1) > retrieval[1].mean()).all(), kind
 assert (ranker_outcomes["listwise (ListMLE)"][1].mean(axis=1) < retrieval[1].mean()).all()
@@ -621,7 +637,7 @@ assert (ranker_outcomes["listwise (ListMLE)"][1].mean(axis=1) < retrieval[1].mea
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Re-ranking can only move the 40% or so of test events whose target was retrieved, and a
 # good ranker moves those targets up: the pointwise and pairwise rankers gain over
-# retrieval alone with every seed. ListMLE over the full list does worse than the
+# retrieval alone from every start. ListMLE over the full list does worse than the
 # retriever it re-ranks: with one relevant movie, 99 of its 100 terms ask the scorer to
 # reproduce a random order of ties, and the one term that matters is drowned (Exercise 3).
 
@@ -633,8 +649,8 @@ assert (ranker_outcomes["listwise (ListMLE)"][1].mean(axis=1) < retrieval[1].mea
 #   planted pair; an MLP with as many weights and the same tuning stays well above the
 #   floor, even with four times the data. A low-rank W does as well with fewer weights.
 # - On notebook 06's MovieLens split, four models read ids, genres, year and rating time;
-#   DCN-v2 with the user's history is the best on validation and on the test (RMSE 0.864
-#   over three seeds), short of notebook 06's best (0.859) and of the 0.850 target.
+#   DCN-v2 with the user's history is the best on validation and on the test (RMSE 0.863
+#   over three starts), short of notebook 06's best (0.859) and of the 0.850 target.
 # - Two stages: 08's retriever finds the test target among its top 100 for about 40% of the
 #   events, the ceiling for any re-ranker; a small ranker over six features of each
 #   candidate raises NDCG@10 over retrieval alone, with an interval over users above 0.
