@@ -79,6 +79,7 @@ print("Customer 0 has not rated products", np.flatnonzero(~known[0]).tolist())
 # | 07 scaling, serving | 100,000 products: top k by blocks, approximate search, new customers |
 # | 08 next item | The next movie from the last ones watched: EASE, a two-tower reading history |
 # | 09 beyond one machine | Sharded TFRecord files, `tf.data`, two workers, a SavedModel to serve |
+# | 10 ranking | Feature crosses (DCN-v2), side features, and re-ranking a retriever's top 100 |
 # | 11 beyond accuracy | Coverage, novelty, diversity; off-policy estimates vs truth; A/B tests |
 #
 # The course grows from one notebook that had real mistakes: random ratings that no model
