@@ -51,7 +51,6 @@ def pytest_configure(config):
     restore_constructor_signatures()
 
 
-
 @pytest.hookimpl(wrapper=True)
 def pytest_collection(session):
     try:
