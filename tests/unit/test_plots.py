@@ -20,6 +20,7 @@ def test_learning_curves_label_mark_and_title_every_line():
         "noise floor",
     ]
     assert training.get_marker() == validation.get_marker() == "o"
+    assert list(validation.get_xdata()) == [1, 2, 3]  # epochs from 1, as training
     assert list(validation.get_ydata()) == [1.0, 0.7, 0.6]
     assert list(floor.get_ydata()) == [0.25, 0.25]
     assert floor.get_linestyle() == "--"
