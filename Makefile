@@ -18,7 +18,7 @@ export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
 .PHONY: help venv workspace lab test lint unit nbval test-portable portable-one-core \
-	portable-other-order notebooks time bench slides slides-check site clean
+	portable-other-order notebooks time bench slides slides-check site mutants clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -119,7 +119,20 @@ site: $(STAMP) ## The course as an offline website from the stored outputs, in b
 bench: $(STAMP) ## Speed targets, measured side by side and reported as ratios
 	$(BIN)/python -m benchmarks
 
+# Mutation testing (tests/README.md): mutmut mutates course_utils into mutants/ and runs, for
+# each mutant, only the unit tests that reach it (tests/unit, tests/properties,
+# tests/exercises; no nbval, no browser), two at a time; then the score of each module, where
+# only a kill counts. MUTANTS="course_utils.data*" runs one module; results are kept in
+# mutants/ (make clean removes them), so a second run only tests what changed. The whole
+# package is ~9,600 mutants: hours on two cores, so run it module by module before a release.
+MUTANTS ?=
+
+mutants: $(STAMP) ## Mutation testing of course_utils with mutmut; the score per module
+	@$(BIN)/python -c "import mutmut" 2>/dev/null || $(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/mutmut run --max-children 2 $(MUTANTS)
+	$(BIN)/python -m tools.mutation_score
+
 clean: ## Remove .venv, caches and checkpoints
-	rm -rf $(VENV) .pytest_cache .ruff_cache notebooks/.ipynb_checkpoints build notebooks/data
+	rm -rf $(VENV) .pytest_cache .ruff_cache notebooks/.ipynb_checkpoints build notebooks/data mutants
 	@echo "(your workspace/ is kept; delete it yourself to start over)"
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -46,7 +46,7 @@ def setup(seed: int = DEFAULT_SEED) -> None:
     import matplotlib as mpl
     import tensorflow as tf
 
-    keras.utils.set_random_seed(seed)  # seeds Python, NumPy and the backend together
+    keras.utils.set_random_seed(int(seed))  # Python, NumPy and the backend; no np.int64
     tf.config.experimental.enable_op_determinism()
 
     mpl.rcParams.update(

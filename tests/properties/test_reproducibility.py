@@ -39,3 +39,22 @@ def test_setup_refuses_bad_seeds_and_the_env_keeps_user_values(seed, value):
             del os.environ["TF_CPP_MIN_LOG_LEVEL"]
         else:
             os.environ["TF_CPP_MIN_LOG_LEVEL"] = saved
+
+
+def test_setup_seeds_with_the_seed_it_is_given_not_the_default():
+    """Issue 23: a setup() that seeded with DEFAULT_SEED whatever it got passed every test."""
+    import keras
+    import numpy as np
+
+    draws = {}
+    for seed in (config.DEFAULT_SEED, 7, 7):
+        setup(seed)
+        draws.setdefault(seed, []).append(
+            (
+                np.random.random(),  # noqa: NPY002 (the global state notebooks draw from)
+                float(keras.random.uniform(()).numpy()),
+            )
+        )
+    assert draws[7][0] == draws[7][1]  # the same seed, the same draws
+    assert draws[7][0][0] != draws[config.DEFAULT_SEED][0][0]  # NumPy
+    assert draws[7][0][1] != draws[config.DEFAULT_SEED][0][1]  # the Keras backend

@@ -129,6 +129,13 @@ def test_split_customers_keeps_each_customer_on_one_side(small_table):
     assert len(test) == 10 * 7
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_split_customers_draws_its_test_customers_without_replacement(small_table, seed):
+    """Issue 23: drawing with replacement held out fewer customers than asked, unnoticed."""
+    _, test = split_customers(small_table, 0.9, seed=seed)
+    assert len(set(test.customer_ids)) == 36  # 90% of 40, each drawn once
+
+
 def test_splits_depend_on_the_seed(small_table):
     a, b, c = (split_customers(small_table, 0.25, seed=s)[1] for s in (0, 0, 1))
     assert set(a.customer_ids) == set(b.customer_ids) != set(c.customer_ids)

@@ -498,3 +498,21 @@ def test_fit_builds_the_optimizer_first_traces_once_and_trains_the_same_weights(
     assert len(ours) == len(plain)
     for a, b in zip(ours, plain, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_in_batch_softmax_divides_its_logits_by_the_temperature():
+    """Issue 23: multiplying by the temperature instead of dividing passed every test."""
+    from course_utils.models import InBatchSoftmax
+
+    rng = np.random.default_rng(4)
+    x = {
+        "customer": rng.normal(size=(3, 5)),
+        "product": rng.normal(size=(3, 3)),
+        "product_id": np.arange(3),
+    }
+    model = InBatchSoftmax(*_towers(), product_probability=np.full(3, 1 / 3), temperature=0.25)
+    customers = np.array(model.customer_tower(x["customer"]))
+    products = np.array(model.product_tower(x["product"]))
+    np.testing.assert_allclose(
+        np.array(model(x)), customers @ products.T / 0.25, rtol=1e-5, atol=1e-6
+    )
