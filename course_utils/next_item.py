@@ -65,6 +65,7 @@ class NextItemData:
     blocks: dict  # TRAIN, VALIDATION, TEST: rows of `sequences`, in order
     train_matrix: sp.csr_matrix  # (users, movies) 0/1: who rated what in training
     popularity: np.ndarray  # (movies,) training ratings per movie
+    n_test: int = N_TEST  # each user's last n_test ratings are the test block
 
     @property
     def n_movies(self) -> int:
@@ -105,7 +106,7 @@ class NextItemData:
         so each resample draws users, each with all of their events.
         """
         values = as_matrix("values", values, ndim=1)
-        per_user = N_TEST if _check_block(block) == TEST else N_VALIDATION
+        per_user = self.n_test if _check_block(block) == TEST else N_VALIDATION
         if len(values) != self.n_events(block):
             raise ValueError(
                 f"values must have one entry per {block} event ({self.n_events(block)}), "
@@ -120,10 +121,19 @@ def next_item_data(seed: int = DEFAULT_SEED) -> NextItemData:
     sequences = order_by_time(
         movielens.ratings, movielens.n_users, movielens.n_movies, seed=check_seed("seed", seed)
     )
-    blocks = {name: sequences.block(name, N_TEST, N_VALIDATION) for name in (TRAIN, *EVALUATED)}
+    return split_sequences(movielens, sequences)
+
+
+def split_sequences(movielens: MovieLens, sequences: Sequences, n_test: int = N_TEST):
+    """The blocks of `sequences`: each user's last `n_test` ratings are test events, the
+    N_VALIDATION before them validation events, the rest training, with its matrix and
+    popularity. Notebook 10 holds out 10, so that the 5 before them, all from 08's training
+    block, are events a ranker can learn from."""
+    n_test = check_positive_int("n_test", n_test)
+    blocks = {name: sequences.block(name, n_test, N_VALIDATION) for name in (TRAIN, *EVALUATED)}
     train_matrix = sequences.matrix(blocks[TRAIN])
     popularity = np.asarray(train_matrix.sum(axis=0)).ravel()
-    return NextItemData(movielens, sequences, blocks, train_matrix, popularity)
+    return NextItemData(movielens, sequences, blocks, train_matrix, popularity, n_test)
 
 
 def popularity_scores(data: NextItemData, block) -> np.ndarray:

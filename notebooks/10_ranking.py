@@ -53,9 +53,9 @@ from course_utils.next_item import (
     MARKOV_DECAY,
     N_TEST,
     N_VALIDATION,
-    NextItemData,
     markov_scores,
     next_item_data,
+    split_sequences,
     recent_history_scores,
     train_recent_history,
     transition_counts,
@@ -413,12 +413,8 @@ print(f"events: validation {data.n_events(VALIDATION):,}, test {data.n_events(TE
 # the test is used once.
 
 # %% slideshow={"slide_type": "-"}
-sequences = data.sequences
-shifted = {name: sequences.block(name, 2 * N_TEST, N_VALIDATION) for name in data.blocks}
-shifted_matrix = sequences.matrix(shifted[TRAIN])
-ranker_data = NextItemData(data.movielens, sequences, shifted, shifted_matrix,
-                           np.asarray(shifted_matrix.sum(axis=0)).ravel())
-assert np.isin(shifted[VALIDATION], data.blocks[TRAIN]).all()  # training events only
+ranker_data = split_sequences(data.movielens, data.sequences, n_test=2 * N_TEST)
+assert np.isin(ranker_data.blocks[VALIDATION], data.blocks[TRAIN]).all()  # training events only
 ranker_retriever = train_recent_history(ranker_data, SEED, epochs=EPOCHS)
 ranker_counts = transition_counts(ranker_data)  # Markov counts from the same ratings
 print(f"ranker's training events: {ranker_data.n_events(VALIDATION):,}, each user's last "
