@@ -55,8 +55,8 @@ from course_utils.next_item import (
     N_VALIDATION,
     markov_scores,
     next_item_data,
-    split_sequences,
     recent_history_scores,
+    split_sequences,
     train_recent_history,
     transition_counts,
 )
