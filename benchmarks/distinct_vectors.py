@@ -1,7 +1,7 @@
 """Telling identical product vectors apart: serving's 64-bit row hash against np.unique.
 
 `course_utils.serving` finds the products that share a vector (or features), so that they
-get one score and tie; notebooks/07_scaling_and_serving.py does it for 100,000 products on
+get one score and tie; notebooks/08_scaling_and_serving.py does it for 100,000 products on
 every `Recommender` built or extended. Two ways, timed side by side on the same rows:
 
 - hash: FNV-1a over each row's 64-bit words, then `np.unique` of one key per row (and a
@@ -29,7 +29,7 @@ def unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def cases(rng: np.random.Generator):
-    """(name, rows): 07's features and vectors, and a catalogue where 10% are copies."""
+    """(name, rows): 08's features and vectors, and a catalogue where 10% are copies."""
     for n in (1_000, 10_000, 100_000):
         yield f"{n:,} x 10 features", rng.uniform(-1, 1, (n, 10))
         vectors = rng.normal(size=(n, 16))

@@ -1,6 +1,6 @@
 """Serving 100,000 products: memory and time of exact and approximate top-k, side by side.
 
-The setting of notebooks/07_scaling_and_serving.py: a dot-product two-tower trained on a
+The setting of notebooks/08_scaling_and_serving.py: a dot-product two-tower trained on a
 sparse world, 200 new customers, 100,000 unseen products. Compared in one run:
 
 - memory (tracemalloc's peak, NumPy allocations): top-k of the whole score matrix against

@@ -1,6 +1,6 @@
 """Training from sharded files at full size: peak memory against the pair matrix.
 
-The full world of notebooks/09_beyond_one_machine.py: 100,000 customers x 10,000 products,
+The full world of notebooks/10_beyond_one_machine.py: 100,000 customers x 10,000 products,
 20 purchases each (2,000,000 purchases), sampled from the course's taste model a chunk at a
 time and written as TFRecord shards to a temporary folder. A child process trains the dot
 two-tower on them for one epoch through the `tf.data` pipeline (`course_utils.worker.train`,

@@ -17,7 +17,7 @@ Every notebook starts with `setup(seed=...)`; the rest lives in one module per c
 - `serving`: top k over a large catalogue a block at a time, and a recommender;
 - `export`: a trained two-tower as one SavedModel that answers top-k requests;
 - `sequences`: ratings in time order, and the next-item protocol;
-- `next_item`: notebook 08's protocol and models, for the notebooks after it;
+- `next_item`: notebook 09's protocol and models, for the notebooks after it;
 - `purchase_logs`: purchase logs too big for memory, as sharded files;
 - `distributed`: training on streamed batches, in one process or several workers;
 - `worker`: one training worker, run as `python -m course_utils.worker`;

@@ -311,7 +311,7 @@ def sample_pairs(
 ) -> PairTable:
     """Each customer rates `per_customer` distinct random products: a sparse `pair_table`.
 
-    Introduced in notebooks/07_scaling_and_serving.py. Real customers rate a few products
+    Introduced in notebooks/08_scaling_and_serving.py. Real customers rate a few products
     of a large catalogue; pairing everyone with everything would not fit in memory there.
     Rows are customer-major, products in random order; row r is (customer_ids[r],
     product_ids[r]) with targets[customer_ids[r], product_ids[r]].

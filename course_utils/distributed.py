@@ -1,6 +1,6 @@
 """Training the dot two-tower on streamed batches, in one process or several workers.
 
-Introduced in notebooks/09_beyond_one_machine.py. Keras 3's `fit` does not run under
+Introduced in notebooks/10_beyond_one_machine.py. Keras 3's `fit` does not run under
 `tf.distribute.MultiWorkerMirroredStrategy` (keras-team/keras issue 20585), so the training
 step is written out: each replica computes the in-batch softmax loss of its share of the
 global batch, `strategy.run` runs it on every replica, and the gradients are summed across

@@ -1,6 +1,6 @@
 """Export a trained two-tower as one SavedModel that answers "top k products for these customers".
 
-Introduced in notebooks/09_beyond_one_machine.py. The product vectors are computed once
+Introduced in notebooks/10_beyond_one_machine.py. The product vectors are computed once
 and stored inside the SavedModel; its `serving_default` signature takes customer
 features and returns the ids and scores of the k best products. Any TensorFlow runtime
 (TF Serving, a fresh Python process) can load and call it without the course's code.

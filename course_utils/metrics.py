@@ -89,7 +89,7 @@ def novelty(recommended, counts, n_customers: int) -> float:
     A product consumed by c of n customers carries -log2((c + 1) / (n + 1)) bits: a
     blockbuster few, a rarity many (Zhou et al., PNAS 2010; the + 1 keeps a product nobody
     consumed finite, at log2(n + 1)). The mean runs over every list and every rank.
-    Introduced in notebooks/11_beyond_accuracy.py.
+    Introduced in notebooks/12_beyond_accuracy.py.
 
     Args:
         recommended: (n_customers, k) int array of product ids.
@@ -112,7 +112,7 @@ def intra_list_diversity(recommended, features) -> float:
 
     `features` is (n_products, n_features), such as multi-hot genres or learned vectors; a
     product whose row is all zeros has similarity 0 with every other. Lists need k >= 2.
-    Introduced in notebooks/11_beyond_accuracy.py.
+    Introduced in notebooks/12_beyond_accuracy.py.
     """
     features = as_matrix("features", features)
     ids = _ids(recommended, len(features), bound="features' rows")
@@ -130,7 +130,7 @@ def average_popularity(recommended, popularity) -> float:
     """Mean over lists of the mean popularity of its products (ARP, Abdollahpouri et al.).
 
     Compare it with the mean popularity of what customers actually consumed: a recommender
-    above that pushes the head of the catalogue. Introduced in notebooks/11_beyond_accuracy.py.
+    above that pushes the head of the catalogue. Introduced in notebooks/12_beyond_accuracy.py.
 
     Args:
         popularity: (n_products,) float >= 0, e.g. each product's number of customers.

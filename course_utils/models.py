@@ -218,7 +218,7 @@ PROBABILITY_FLOOR = 1e-6
 def in_batch_softmax_losses(logits, product_ids, log_q):
     """Each row's in-batch softmax loss, (B,): row i's label is its own product, column i.
 
-    Introduced in notebooks/05_two_tower.py; `InBatchSoftmax` and notebook 09's training
+    Introduced in notebooks/05_two_tower.py; `InBatchSoftmax` and notebook 10's training
     loop (`course_utils.distributed`) both use it.
 
     Args:

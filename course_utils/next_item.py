@@ -1,12 +1,12 @@
-"""Notebook 08's next-item protocol and models, for the notebooks that build on them.
+"""Notebook 09's next-item protocol and models, for the notebooks that build on them.
 
-Introduced in notebooks/08_next_item.py, which writes each piece out to teach it: the
+Introduced in notebooks/09_next_item.py, which writes each piece out to teach it: the
 protocol (each user's last 5 ratings are test events, the 5 before them validation
 events), the decayed Markov chain, EASE over all movies through the Woodbury identity, and
 the two-tower whose user tower reads the last 20 movies with learned position weights.
-Notebooks 10 (a ranker on top of a retriever) and 11 (beyond accuracy) use them from here.
-The constants are 08's choices on its validation block; tests/unit/test_next_item.py
-checks them against 08's stored outputs, and 08's own functions against these.
+Notebooks 11 (a ranker on top of a retriever) and 12 (beyond accuracy) use them from here.
+The constants are 09's choices on its validation block; tests/unit/test_next_item.py
+checks them against 09's stored outputs, and 09's own functions against these.
 
 Call `course_utils.setup()` before importing this module: it imports Keras.
 """
@@ -35,13 +35,13 @@ from course_utils.validation import as_matrix, check_positive_int, check_real, c
 N_TEST = 5  # each user's last 5 ratings are test events
 N_VALIDATION = 5  # the 5 before them are validation events
 MARKOV_LENGTH = 10  # the decayed Markov chain reads the last 10 movies
-MARKOV_DECAY = 0.8  # its weight per step back, chosen on validation in 08
-EASE_LAMBDA = 10.0  # EASE's regularisation, chosen on validation in 08
+MARKOV_DECAY = 0.8  # its weight per step back, chosen on validation in 09
+EASE_LAMBDA = 10.0  # EASE's regularisation, chosen on validation in 09
 HISTORY = 20  # the two-tower's user tower reads the last 20 movies
 EMBEDDING_DIM = 32
 LEARNING_RATE = 0.015
 BATCH_SIZE = 1024
-EPOCHS = 4  # chosen on validation in 08, on the mean curve of three training seeds
+EPOCHS = 4  # chosen on validation in 09, on the mean curve of three training seeds
 EVALUATED = (VALIDATION, TEST)
 
 
@@ -116,7 +116,7 @@ class NextItemData:
 
 
 def next_item_data(seed: int = DEFAULT_SEED) -> NextItemData:
-    """08's protocol: MovieLens ordered by time (ties broken at random with `seed`)."""
+    """09's protocol: MovieLens ordered by time (ties broken at random with `seed`)."""
     movielens = load_movielens()
     sequences = order_by_time(
         movielens.ratings, movielens.n_users, movielens.n_movies, seed=check_seed("seed", seed)
@@ -127,7 +127,7 @@ def next_item_data(seed: int = DEFAULT_SEED) -> NextItemData:
 def split_sequences(movielens: MovieLens, sequences: Sequences, n_test: int = N_TEST):
     """The blocks of `sequences`: each user's last `n_test` ratings are test events, the
     N_VALIDATION before them validation events, the rest training, with its matrix and
-    popularity. Notebook 10 holds out 10, so that the 5 before them, all from 08's training
+    popularity. Notebook 11 holds out 10, so that the 5 before them, all from 09's training
     block, are events a ranker can learn from."""
     n_test = check_positive_int("n_test", n_test)
     blocks = {name: sequences.block(name, n_test, N_VALIDATION) for name in (TRAIN, *EVALUATED)}
@@ -220,8 +220,8 @@ class RecentHistory(keras.layers.Layer):
 
 
 def train_recent_history(data: NextItemData, seed: int, epochs: int = EPOCHS) -> InBatchSoftmax:
-    """08's ordered two-tower, trained on (history, next movie) pairs of the training block
-    with in-batch softmax and the logQ correction, one epoch per `fit` as 08 does."""
+    """09's ordered two-tower, trained on (history, next movie) pairs of the training block
+    with in-batch softmax and the logQ correction, one epoch per `fit` as 09 does."""
     epochs = check_positive_int("epochs", epochs)
     keras.utils.set_random_seed(check_seed("seed", seed))
     sequences, rows = data.sequences, data.blocks[TRAIN]

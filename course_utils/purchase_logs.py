@@ -1,6 +1,6 @@
 """Purchase logs too big for memory: sampled a chunk at a time, written as sharded files.
 
-Introduced in notebooks/09_beyond_one_machine.py. A world of 100,000 customers and
+Introduced in notebooks/10_beyond_one_machine.py. A world of 100,000 customers and
 10,000 products has a billion (customer, product) pairs: the seed's approach of pairing
 everyone with everything would need about 120 GB of features. Real logs hold only what
 happened: each customer's few purchases. Here they are drawn from the course's hidden

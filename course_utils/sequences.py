@@ -1,6 +1,6 @@
 """Ratings as sequences in time, and a next-item protocol that can tell models apart.
 
-Introduced in notebooks/08_next_item.py. Every user's ratings are put in time order; the
+Introduced in notebooks/09_next_item.py. Every user's ratings are put in time order; the
 last `n_test` of each user are test events, the `n_validation` before them validation
 events, the rest training. An event asks: given everything this user rated before, which
 movie comes next? Models are fitted on training ratings only, and read each event's full
@@ -156,7 +156,7 @@ def target_ranks(scores, exclude, targets) -> np.ndarray:
         raise ValueError("a target is excluded: the movie to find was marked as already rated")
     target_scores = scores[events, targets][:, None]
     # In place on one (events, movies) bool array, and counted without a cast to int: this
-    # runs once per model and epoch in notebook 08, on 3,355 x 9,066 scores.
+    # runs once per model and epoch in notebook 09, on 3,355 x 9,066 scores.
     ahead = scores > target_scores
     tied_lower = scores == target_scores
     tied_lower &= np.arange(scores.shape[1])[None, :] < targets[:, None]

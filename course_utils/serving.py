@@ -1,6 +1,6 @@
 """Top-k over a large catalogue without a (customers x products) matrix, and a recommender.
 
-Introduced in notebooks/07_scaling_and_serving.py. `recommend.top_k` needs every score at
+Introduced in notebooks/08_scaling_and_serving.py. `recommend.top_k` needs every score at
 once: for 1,000 customers and 100,000 products that is 800 MB of float64. Here products are
 scored a block at a time and only each customer's best k so far are kept, so memory grows
 with the block, not with the catalogue, and the answer is the same, ties included.
@@ -198,7 +198,7 @@ _EMBEDDINGS = ("embed_customers", "embed_products")
 class Recommender:
     """Serve a trained dot-product two-tower: product vectors once, customers on request.
 
-    Introduced in notebooks/07_scaling_and_serving.py. `model` is a `models.DotTwoTower`
+    Introduced in notebooks/08_scaling_and_serving.py. `model` is a `models.DotTwoTower`
     (anything with `embed_customers` and `embed_products`). A new customer needs only
     features; a new product is added with `add_products`, without retraining. Products
     with the same features (added in the same call) get the same vector and score, so
@@ -319,7 +319,7 @@ class Recommender:
 def inner_product_to_euclidean(product_vectors, customer_vectors) -> tuple[np.ndarray, np.ndarray]:
     """Add one column so that the nearest product (L2) is the highest dot product.
 
-    Introduced in notebooks/07_scaling_and_serving.py; the transformation of Bachrach et al.,
+    Introduced in notebooks/08_scaling_and_serving.py; the transformation of Bachrach et al.,
     "Speeding up the Xbox recommender system using a Euclidean transformation for
     inner-product spaces" (RecSys 2014). Each product gets sqrt(M^2 - |p|^2), with M the
     largest product norm, so every product has norm M; each customer gets 0. Then

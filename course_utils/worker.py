@@ -1,6 +1,6 @@
 """One training worker: `python -m course_utils.worker CONFIG.json`, with TF_CONFIG set.
 
-Introduced in notebooks/09_beyond_one_machine.py, which starts two of these with
+Introduced in notebooks/10_beyond_one_machine.py, which starts two of these with
 `distributed.worker_processes`. Each reads its own shards, trains its replica of the
 towers in step with the others (MultiWorkerMirroredStrategy), and worker 0, the chief,
 saves the towers and the loss curve into the config's `output` folder.

@@ -76,11 +76,12 @@ print("Customer 0 has not rated products", np.flatnonzero(~known[0]).tolist())
 # | 04 top-k, metrics | The top k products, and measuring a ranking (precision, recall, NDCG, MAP) |
 # | 05 two-tower | The concatenating two-tower, then the dot product that makes retrieval fast |
 # | 06 MovieLens | Real ratings, compared with published results |
-# | 07 scaling, serving | 100,000 products: top k by blocks, approximate search, new customers |
-# | 08 next item | The next movie from the last ones watched: EASE, a two-tower reading history |
-# | 09 beyond one machine | Sharded TFRecord files, `tf.data`, two workers, a SavedModel to serve |
-# | 10 ranking | Feature crosses (DCN-v2), side features, and re-ranking a retriever's top 100 |
-# | 11 beyond accuracy | Coverage, novelty, diversity; off-policy estimates vs truth; A/B tests |
+# | 07 MovieLens retrieval | Hide each user's latest movie: a two-tower against popularity |
+# | 08 scaling, serving | 100,000 products: top k by blocks, approximate search, new customers |
+# | 09 next item | The next movie from the last ones watched: EASE, a two-tower reading history |
+# | 10 beyond one machine | Sharded TFRecord files, `tf.data`, two workers, a SavedModel to serve |
+# | 11 ranking | Feature crosses (DCN-v2), side features, and re-ranking a retriever's top 100 |
+# | 12 beyond accuracy | Coverage, novelty, diversity; off-policy estimates vs truth; A/B tests |
 #
 # The course grows from one notebook that had real mistakes: random ratings that no model
 # could learn, features paired with the wrong labels, a shape mismatch Keras trained on

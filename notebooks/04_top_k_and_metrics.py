@@ -187,7 +187,7 @@ assert scoring > 100 * sorting
 # product does many multiply-adds per cycle, a sort's comparisons branch), but on our
 # machines the forward pass still took from about 15 to about 100 times as long as a full
 # `argsort` of the same 100,000 scores. Timings vary with the machine, so none is stored here.
-# Partial selection saves a little; making scoring cheap (notebooks 05 and 07) saves a lot.
+# Partial selection saves a little; making scoring cheap (notebooks 05 and 08) saves a lot.
 #
 # Products a customer already rated or bought can be left out with `exclude`. In the
 # cold-start split, customer 0 is a training customer who rated all 50 products, so there

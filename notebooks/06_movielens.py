@@ -22,8 +22,8 @@
 # - Write one step of alternating least squares, and compare the mean, user and movie
 #   effects, matrix factorisation and an MLP with published RMSEs.
 # - Describe a user by the movies they rated, as well as by an embedding (the idea of SVD++).
-# - Check that results hold across split and training seeds, and recommend movies with a
-#   two-tower model.
+# - Check that results hold across split and training seeds. (Notebook 07 then recommends
+#   movies from this data with a two-tower.)
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ## Setup
@@ -40,18 +40,12 @@ import scipy.sparse
 import tensorflow as tf
 
 from course_utils.baselines import FactorModel, fit_als, fit_biases
-from course_utils.exercises.movielens import (
-    check_blend_weight,
-    check_leave_last_out,
-    check_movie_effects,
-)
-from course_utils.metrics import ndcg_at_k, recall_at_k, rmse
-from course_utils.models import HistoryEmbedding, InBatchSoftmax
-from course_utils.movielens import as_pair_table, load_movielens, split_known, split_last
+from course_utils.exercises.movielens import check_blend_weight, check_movie_effects
+from course_utils.metrics import rmse
+from course_utils.models import HistoryEmbedding
+from course_utils.movielens import as_pair_table, load_movielens, split_known
 from course_utils.plots import plot_learning_curves
-from course_utils.recommend import top_k
 from course_utils.row_checks import build_before_fit
-from course_utils.sequences import bootstrap_interval
 
 # %% slideshow={"slide_type": "skip"}
 SEED = 42
@@ -69,21 +63,13 @@ MAX_EPOCHS = 20  # early stopping on validation chooses the number of epochs
 BATCH_SIZE = 1024  # for every Keras model; early stopping picks the epochs for it
 LEARNING_RATE = 0.003  # Adam's, for every Keras model (see the note below)
 STEPS_PER_EXECUTION = 32  # Keras runs 32 batches per call into TensorFlow: less overhead
-RETRIEVAL_MAX_EPOCHS = 4  # at most; section 10 checks validation recall every 2 epochs
-RETRIEVAL_CHECK_EVERY = 2
-RETRIEVAL_BATCH_SIZE = 512  # in-batch softmax: each batch scores every pair in it (see below)
-TEMPERATURE = 0.1  # see section 10
-K = 10
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # **Two settings chosen for speed, on validation.** ALS stops after `ALS_SWEEPS` sweeps;
 # section 4 prints the validation RMSE after each one, and it has nearly stopped moving.
 # Every Keras model uses Adam at `LEARNING_RATE`, three times Keras' default, so that it
 # needs fewer epochs; early stopping on validation still chooses how many, so a faster rate
-# cannot hide overfitting. The retrieval model of section 10 trains on batches of
-# `RETRIEVAL_BATCH_SIZE`: its in-batch softmax scores every user of a batch against every
-# movie of it, B x B pairs, so an epoch in batches of 512 scores half as many pairs as in
-# batches of 1,024.
+# cannot hide overfitting.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. The data
@@ -170,10 +156,11 @@ def ridge_step(residuals, other, regularization):
     rated = residuals.copy()
     rated.data[:] = 1.0
     n_rated = np.asarray(rated.sum(axis=1)).reshape(-1)
-    outer = np.einsum("jr,js->jrs", other, other).reshape(len(other), -1)  # x_j x_j^T
+    outer = (other[:, :, None] * other[:, None, :]).reshape(len(other), -1)  # x_j x_j^T
     gram = (rated @ outer).reshape(-1, rank, rank)  # X_i^T X_i for every row at once
     penalty = regularization * n_rated + (n_rated == 0)  # a row with no ratings gets 0
-    gram += penalty[:, None, None] * np.eye(rank)
+    diagonal = np.arange(rank)
+    gram[:, diagonal, diagonal] += penalty[:, None]  # + penalty * I, on the diagonal only
     return np.linalg.solve(gram, (residuals @ other)[..., None])[..., 0]
 
 
@@ -579,228 +566,6 @@ print(f"blend's mean over the splits within 0.005 of the target {TARGET}: {at_ta
 assert at_target, blend_mean
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## 10. Retrieval: the two-tower on each user's history
-#
-# For recommending, we hide each user's **latest** rating and ask: is that movie in their
-# top 10, among all 9,066 movies, excluding the ones they already rated? The dot-product
-# two-tower of notebook 05 is trained by in-batch softmax, each earlier rating a positive.
-# The user tower is an embedding; the movie tower combines an embedding with the movie's
-# genres and year, so a movie with few ratings still has a sensible vector. The number of
-# epochs is chosen on validation: each user's *second*-latest movie, hidden from training
-# too. The softmax **temperature** divides the logits (the raw scores the softmax turns
-# into probabilities) before the softmax: lower is sharper. `TEMPERATURE` is 0.1, a common
-# choice for in-batch softmax (a sharper softmax puts the loss on the negatives scored
-# closest to the right movie); it is not tuned here, to save time: Exercise 8 asks you to
-# choose it on this validation split.
-#
-# This section stays a first look. With one hidden movie per user (671 events) it can tell
-# the two-tower from popularity only roughly, and popularity is a weak rival: notebook 08
-# sets up a next-item protocol with thousands of test events and confidence intervals, and
-# compares against strong baselines (item-kNN, EASE, implicit ALS).
-
-# %% slideshow={"slide_type": "subslide"}
-earlier, latest = split_last(ratings)
-learn, penultimate = split_last(earlier)
-print(f"{len(learn):,} ratings to learn from; {len(penultimate)} users with a hidden "
-      f"second-latest movie (validation), {len(latest)} with a hidden latest (test)")
-
-
-def user_tower():
-    user = keras.Input(shape=(1,), dtype="int32")
-    vector = keras.layers.Embedding(ml.n_users, embedding_dim)(user)
-    return keras.Model(user, keras.layers.Flatten()(vector), name="user_tower")
-
-
-def movie_tower():
-    movie = keras.Input(shape=(1,), dtype="int32")
-    features = keras.layers.Dense(embedding_dim, activation="relu")(movie_feature_lookup()(movie))
-    vector = keras.layers.Embedding(ml.n_movies, embedding_dim)(movie)
-    x = keras.layers.Dense(embedding_dim)(keras.layers.Concatenate()([vector, features]))
-    return keras.Model(movie, keras.layers.Flatten()(x), name="movie_tower")
-
-
-# %% slideshow={"slide_type": "subslide"}
-def top_lists(retriever, users, exclude):
-    user_vectors = keras.ops.convert_to_numpy(retriever.customer_tower(users[:, None]))
-    every_movie = np.arange(ml.n_movies)[:, None]
-    movie_vectors = keras.ops.convert_to_numpy(retriever.product_tower(every_movie))
-    return top_k(user_vectors @ movie_vectors.T, K, exclude=exclude[users])
-
-
-def one_hot(users, movies):
-    hidden = np.zeros((len(users), ml.n_movies))
-    hidden[np.arange(len(users)), movies] = 1.0
-    return hidden
-
-
-learn_counts = np.bincount(learn["movie"], minlength=ml.n_movies)
-positives = {  # 2-D: one id per row, the towers' input
-    "customer": learn[["user"]].to_numpy("int32"),
-    "product": learn[["movie"]].to_numpy("int32"),
-    "product_id": learn["movie"].to_numpy(),
-}
-seen_in_learn = np.zeros((ml.n_users, ml.n_movies), dtype=bool)
-seen_in_learn[learn["user"], learn["movie"]] = True
-valid_users = penultimate["user"].to_numpy("int32")
-valid_hidden = one_hot(valid_users, penultimate["movie"])
-
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# A retrieval run depends on its seed too: the same model, started from another random draw
-# and fed the batches in another order, finds a few more or fewer of the 671 hidden movies.
-# So it is trained once per training seed, with its validation recall checked every
-# `RETRIEVAL_CHECK_EVERY` epochs.
-
-# %% slideshow={"slide_type": "subslide"}
-every = RETRIEVAL_CHECK_EVERY
-recalls, weights, retrievers = {}, {}, {}  # by (training seed, epochs); the models by seed
-for seed in TRAINING_SEEDS:
-    keras.utils.set_random_seed(seed)
-    retriever = InBatchSoftmax(
-        user_tower(), movie_tower(), learn_counts / learn_counts.sum(), temperature=TEMPERATURE
-    )
-    retriever.compile(
-        optimizer=keras.optimizers.Adam(LEARNING_RATE), steps_per_execution=STEPS_PER_EXECUTION
-    )
-    for epochs in range(every, RETRIEVAL_MAX_EPOCHS + 1, every):
-        retriever.fit(
-            positives, epochs=epochs, initial_epoch=epochs - every,
-            batch_size=RETRIEVAL_BATCH_SIZE, verbose=0,
-        )
-        top = top_lists(retriever, valid_users, seen_in_learn)
-        recalls[seed, epochs] = recall_at_k(top, valid_hidden, K)
-        weights[seed, epochs] = retriever.get_weights()
-    retrievers[seed] = retriever
-checkpoints = {  # epochs: (mean validation recall over the seeds, each seed's weights)
-    e: (np.mean([recalls[s, e] for s in TRAINING_SEEDS]), [weights[s, e] for s in TRAINING_SEEDS])
-    for e in range(every, RETRIEVAL_MAX_EPOCHS + 1, every)
-}
-
-# %% slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
-print(f"validation recall@{K}, training seeds {TRAINING_SEEDS}:")
-for e, (mean, _) in checkpoints.items():
-    each = [recalls[s, e] for s in TRAINING_SEEDS]
-    listed = ", ".join(f"{r:.3f}" for r in each)
-    print(f"after {e} epochs: {mean:.3f} ± {np.std(each):.3f}  ({listed})")
-# Band: a retrieval run's recall moves in its second or third decimal from machine to
-# machine (compared with a tolerance); every run's validation recall between 0.03 and 0.12.
-assert all(0.03 < r < 0.12 for r in recalls.values()), recalls
-
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# Two more epochs add little: the means of the two checkpoints differ by less than the
-# noise of a recall over 671 users. That noise is a
-# **standard error**: each user's hidden movie is found or not, so a recall r over n users
-# has standard error sqrt(r(1 - r)/n). The rule of section 5 again: the fewest epochs whose
-# mean is within one standard error of the best mean.
-
-# %% slideshow={"slide_type": "-"}
-top_recall = max(mean for mean, _ in checkpoints.values())
-standard_error = np.sqrt(top_recall * (1 - top_recall) / len(valid_users))
-recall_cutoff = top_recall - standard_error
-retrieval_epochs = min(e for e, (mean, _) in checkpoints.items() if mean >= recall_cutoff)
-print(f"standard error of a recall over {len(valid_users)} users: about {standard_error:.2f}")
-print(f"chosen: {retrieval_epochs} epochs, the fewest within one standard error of the best")
-# No mean sits within 0.003 of the cut-off, so last digits cannot flip the choice.
-assert all(abs(mean - recall_cutoff) > 0.003 for mean, _ in checkpoints.values())
-for index, seed in enumerate(TRAINING_SEEDS):  # each seed's model, at the chosen epochs
-    retrievers[seed].set_weights(checkpoints[retrieval_epochs][1][index])
-
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# Now the test: each user's latest movie, with everything they rated before it excluded.
-# Popularity (the most-rated movies) is the baseline to beat. Are the lists also personal?
-# The **overlap** of two users' top 10 is the share of movies they have in common, averaged
-# over all pairs of users. Popularity gives everyone the most-rated movies they have not
-# rated yet, so its lists overlap a lot:
-
-# %% slideshow={"slide_type": "-"}
-users = latest["user"].to_numpy("int32")
-already_rated = np.zeros((ml.n_users, ml.n_movies), dtype=bool)
-already_rated[earlier["user"], earlier["movie"]] = True
-hidden = one_hot(users, latest["movie"])
-movie_counts = np.bincount(earlier["movie"], minlength=ml.n_movies)
-popular = np.tile(movie_counts.astype(float), (len(users), 1))
-popularity_lists = top_k(popular, K, exclude=already_rated[users])
-
-
-def mean_overlap(lists):
-    """Mean share of the top-k two different users have in common, over all pairs."""
-    n, k = lists.shape
-    in_lists = np.bincount(lists.reshape(-1), minlength=ml.n_movies)  # lists with movie
-    return float((in_lists * (in_lists - 1)).sum() / (n * (n - 1) * k))
-
-
-def retrieval_scores(lists):
-    """recall@K, NDCG@K and the mean overlap of one model's top-K lists."""
-    return recall_at_k(lists, hidden, K), ndcg_at_k(lists, hidden, K), mean_overlap(lists)
-
-
-popularity = retrieval_scores(popularity_lists)
-recall, ndcg, overlap = popularity
-print(f"popularity: recall@{K} {recall:.3f}, NDCG@{K} {ndcg:.3f}, mean overlap {overlap:.3f}")
-
-# %% slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
-two_tower_lists = {seed: top_lists(m, users, already_rated) for seed, m in retrievers.items()}
-two_tower = {seed: retrieval_scores(lists) for seed, lists in two_tower_lists.items()}
-for seed, (recall, ndcg, overlap) in two_tower.items():
-    print(f"two-tower, seed {seed}: recall@{K} {recall:.3f}, NDCG@{K} {ndcg:.3f}, "
-          f"mean overlap {overlap:.3f}")
-mean, spread = np.mean(list(two_tower.values()), axis=0), np.std(list(two_tower.values()), 0)
-print(f"two-tower, mean ± spread: recall@{K} {mean[0]:.3f} ± {spread[0]:.3f}, "
-      f"NDCG@{K} {mean[1]:.3f} ± {spread[1]:.3f}")
-# Band: retrieval's last digits move from machine to machine (compared with a tolerance):
-# every seed's recall@10 within 0.04-0.10 and NDCG@10 within 0.015-0.05. The prose's
-# claims hold on every seed with a margin: above popularity on both, overlap under half.
-for recall, ndcg, overlap in two_tower.values():
-    assert 0.04 < recall < 0.10 and 0.015 < ndcg < 0.05, (recall, ndcg)
-    assert recall > popularity[0] + 0.005 and ndcg > popularity[1] + 0.002, (recall, ndcg)
-    assert overlap < 0.5 * popularity[2], overlap
-
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# On every seed the two-tower finds the hidden movie more often than popularity, and its
-# lists are far more personal. Is the gap in recall more than luck of the 671 users? Both
-# models are scored on the same users, so we compare them user by user: for each user, the
-# two-tower's hit (averaged over the seeds) minus popularity's. A **bootstrap** resamples
-# the users with replacement many times and recomputes the mean difference each time; the
-# middle 95% of those means is the interval.
-
-# %% slideshow={"slide_type": "-"} tags=["nbval-ignore-output"]
-def found(lists):
-    """1 for each user whose hidden movie is in their top-K list, else 0."""
-    return np.take_along_axis(hidden, lists, axis=1).sum(axis=1)
-
-
-two_tower_found = np.mean([found(lists) for lists in two_tower_lists.values()], axis=0)
-gain, low, high = bootstrap_interval(two_tower_found - found(popularity_lists), seed=SEED)
-print(f"two-tower minus popularity, recall@{K}: {gain:.3f}, "
-      f"95% interval over users [{low:.3f}, {high:.3f}]")
-# Band: the mean gain moves with the machine's last digits (compared with a tolerance);
-# it stays within 0.005-0.04, with the interval's low end within 0.01 of zero.
-assert 0.005 < gain < 0.04 and -0.01 < low < 0.01 and gain < high < 0.07, (gain, low, high)
-
-# %% [markdown] slideshow={"slide_type": "-"}
-# The interval's low end is close to zero: with one hidden movie for each of 671 users, the
-# two-tower's lead of about 0.02 is at the edge of what this test can show. It is a modest
-# win, not a decisive one. Notebook 08's protocol, with thousands of test events, can tell
-# such models apart.
-
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# Three users' top 10 from the first training seed's model (another seed recommends other
-# titles), with the movies they liked most and the one they watched last:
-
-# %% slideshow={"slide_type": "-"} tags=["nbval-ignore-output"]
-shown = two_tower_lists[SEED]
-for row, user in enumerate(users[:3]):
-    seen = earlier[earlier["user"] == user].nlargest(3, "rating")["movie"]
-    print(f"user {ml.user_ids[user]}: liked {', '.join(ml.titles[seen])}")
-    print(f"  hidden latest: {ml.titles[latest['movie'].iloc[row]]}")
-    for rank, movie in enumerate(shown[row], start=1):
-        year = int(ml.years[movie]) if not np.isnan(ml.years[movie]) else "?"
-        print(f"  {rank:2d}. {ml.titles[movie]} ({year})")
-# The titles change with the machine's last digits (compared with a tolerance); every list
-# holds 10 different movies, none of them already rated by its user.
-for row, user in enumerate(users[:3]):
-    assert len(set(shown[row])) == K and not already_rated[user, shown[row]].any()
-
-# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # - On the published protocol our mean and user and movie effects reproduce the dslabs
@@ -813,12 +578,9 @@ for row, user in enumerate(users[:3]):
 #   and the blend chosen on validation is the best model on every split. It reaches the
 #   course's target only within the noise: its mean over three splits is within 0.005 of
 #   0.86, under it on some splits and over it on another.
-# - Choices about trained models (dropout, the retrieval model's epochs) are made on the mean
-#   over three training seeds, keeping the simplest candidate within the noise of the best.
-# - The two-tower, trained by in-batch softmax on histories, finds users' next movie more
-#   often than popularity on every training seed, with far more personal lists (asserted);
-#   the paired interval over users shows the gain is modest, at the edge of what 671 users
-#   can show.
+# - Choices about trained models (dropout, epochs) are made on the mean over three training
+#   seeds, keeping the simplest candidate within the noise of the best.
+# - Notebook 07 turns from predicting ratings to recommending movies, on the same data.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
@@ -841,24 +603,7 @@ def movie_effects(movie_ids, ratings, n_movies, regularization):
 check_movie_effects(movie_effects)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# ### Exercise 2 (coding, checked): leave-last-out by timestamp
-#
-# Write `leave_last_out(ratings)` returning `(earlier, latest)`: `latest` holds each
-# user's most recent rating (largest `timestamp`), `earlier` all other rows. A user with a
-# single rating stays entirely in `earlier`. Do not rely on the rows being in time order.
-#
-# *Hint:* sort by user and timestamp, then `duplicated(keep="last")` on the user column.
-
-# %% slideshow={"slide_type": "-"}
-def leave_last_out(ratings):
-    raise NotImplementedError("Exercise 2: replace this line with your code")
-
-
-# %% slideshow={"slide_type": "subslide"}
-check_leave_last_out(leave_last_out)
-
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# ### Exercise 3 (coding, checked): a blend weight chosen on validation
+# ### Exercise 2 (coding, checked): a blend weight chosen on validation
 #
 # Write `best_blend_weight(a, b, y, weights)`: the weight w, among `weights`, for which
 # the blend `w * a + (1 - w) * b` has the least RMSE against `y`.
@@ -867,50 +612,31 @@ check_leave_last_out(leave_last_out)
 
 # %% slideshow={"slide_type": "-"}
 def best_blend_weight(a, b, y, weights):
-    raise NotImplementedError("Exercise 3: replace this line with your code")
+    raise NotImplementedError("Exercise 2: replace this line with your code")
 
 
 # %% slideshow={"slide_type": "subslide"}
 check_blend_weight(best_blend_weight)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# ### Exercise 4 (thinking): the rank
+# ### Exercise 3 (thinking): the rank
 #
 # Section 4 chose the rank among `RANKS` on validation. Would you try a larger rank, and
 # which test RMSE may you report if you do?
 # *Hint:* look at where the chosen rank sits in the list.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# ### Exercise 5 (thinking): do genres and year matter?
+# ### Exercise 4 (thinking): do genres and year matter?
 #
 # Would removing genres and year from the MLP change its RMSE much?
 # *Hint:* features matter most for movies with few ratings; how many validation ratings
 # are of such movies?
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# ### Exercise 6 (thinking): only what they liked
+# ### Exercise 5 (thinking): only what they liked
 #
 # Build the history from each user's ratings *above* their own mean only. Better or worse?
 # *Hint:* what share of the history would you throw away?
-
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# ### Exercise 7 (thinking): history for retrieval
-#
-# Give the retrieval user tower a `HistoryEmbedding` of `learn`, added to its embedding.
-# How large a change in recall@10 could you trust?
-# *Hint:* with 671 users, recall@10 is a share of 671 hits or misses.
-
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# ### Exercise 8 (thinking): the temperature
-#
-# Choose section 10's temperature on validation: try half and twice `TEMPERATURE`.
-# *Hint:* retrain with `InBatchSoftmax(..., temperature=t)` and compare validation recall.
-
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# ### Exercise 9 (thinking): rare movies
-#
-# Evaluate the two-tower only for users whose hidden movie has fewer than 20 ratings.
-# *Hint:* `movie_counts[latest["movie"]] < 20`.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ## Solutions
@@ -934,19 +660,6 @@ check_movie_effects(movie_effects_solution)
 # ### Solution 2
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
-def leave_last_out_solution(ratings):
-    order = ratings.sort_values(["user", "timestamp"], kind="stable")
-    several = order.groupby("user")["user"].transform("size") > 1
-    is_latest = ~order["user"].duplicated(keep="last") & several
-    return order[~is_latest], order[is_latest]
-
-
-check_leave_last_out(leave_last_out_solution)
-
-# %% [markdown] slideshow={"slide_type": "skip"}
-# ### Solution 3
-
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 def best_blend_weight_solution(a, b, y, weights):
     scores = [rmse(y, w * a + (1 - w) * b) for w in weights]
     return float(weights[int(np.argmin(scores))])
@@ -955,7 +668,7 @@ def best_blend_weight_solution(a, b, y, weights):
 check_blend_weight(best_blend_weight_solution)
 
 # %% [markdown] slideshow={"slide_type": "skip"}
-# ### Solution 4
+# ### Solution 3
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 by_rank = {rank: candidates[rank, als_lambda][1][-1] for rank in RANKS}
@@ -973,7 +686,7 @@ print(f"chosen rank {als_rank} is the largest tried: {als_rank == max(RANKS)}")
 # </details>
 
 # %% [markdown] slideshow={"slide_type": "skip"}
-# ### Solution 5
+# ### Solution 4
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 fit_counts = np.bincount(fit["movie"], minlength=ml.n_movies)
@@ -993,7 +706,7 @@ print(f"validation ratings of movies with fewer than 20 ratings: {rare.mean():.1
 # </details>
 
 # %% [markdown] slideshow={"slide_type": "skip"}
-# ### Solution 6
+# ### Solution 5
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 above_mean = fit["rating"] > fit.groupby("user")["rating"].transform("mean")
@@ -1007,77 +720,5 @@ print(f"share of the fit ratings above their user's mean: {above_mean.mean():.1%
 # *which* movies a user chose to rate, and a disliked film still says what a user watches.
 # So expect it to be no better, and check on validation: `train_rating_mlp` with
 # `Watched(fit[above_mean], embedding_dim)` in place of the full history.
-#
-# </details>
-
-# %% [markdown] slideshow={"slide_type": "skip"}
-# ### Solution 7
-
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution", "nbval-ignore-output"]
-two_tower_recall = float(np.mean([recall for recall, _, _ in two_tower.values()]))
-one_recall = np.sqrt(two_tower_recall * (1 - two_tower_recall) / len(users))
-print(f"recall@{K} about {two_tower_recall:.2f} over {len(users)} users: "
-      f"standard error of that one recall {one_recall:.3f}")
-print(f"half the width of section 10's paired interval: {(high - low) / 2:.2f}")
-# Band: both move with the machine's last digits (compared with a tolerance).
-assert 0.007 < one_recall < 0.012 and 0.01 < (high - low) / 2 < 0.03, (one_recall, low, high)
-
-# %% [markdown] jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
-# <details><summary>Model answer (click to open)</summary>
-#
-# Each user's hidden movie is either found or not, so one recall@10 over 671 users has a
-# standard error of about 0.009 (printed above). But a change is a comparison of two models
-# on the same users, and its yardstick is the paired interval of section 10: it resamples
-# users and keeps each user's two results together. Half its width is about 0.02 (printed
-# above), so a change in recall@10 smaller than that cannot be told from the luck of the
-# users. Compare the variant with the plain two-tower on validation, over the three
-# training seeds, and with a paired interval, before believing it. Build the user tower
-# as a `keras.Model` whose output is `Add()([Flatten()(Embedding(...)(user)),
-# HistoryEmbedding(learn["user"], learn["movie"], ...)(Flatten()(user))])`.
-#
-# </details>
-
-# %% [markdown] slideshow={"slide_type": "skip"}
-# ### Solution 8
-
-# %% [markdown] jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
-# <details><summary>Model answer (click to open)</summary>
-#
-# Set `TEMPERATURE` to half its value, then to twice it, and run the cell of section 10
-# that trains the retrievers (one per training seed) each time. Compare the mean validation
-# recall over the seeds, and keep the best, or the simplest within one standard error of
-# it, as section 10 does for the epochs. Expect differences of about one standard error
-# of a recall over 671 users (Solution 7): a temperature is only worth changing if it
-# wins by more than that on validation, and the test set is still used only once.
-#
-# </details>
-
-# %% [markdown] slideshow={"slide_type": "skip"}
-# ### Solution 9
-
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
-rare_hidden = movie_counts[latest["movie"].to_numpy()] < 20
-print(f"{rare_hidden.sum()} of {len(users)} users' hidden movie has fewer than 20 ratings")
-recall = recall_at_k(popularity_lists[rare_hidden], hidden[rare_hidden], K)
-print(f"popularity: recall@{K} {recall:.3f} for them")
-
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution", "nbval-ignore-output"]
-for seed, lists in two_tower_lists.items():
-    hits = int(found(lists)[rare_hidden].sum())
-    print(f"two-tower, seed {seed}: recall@{K} {hits / rare_hidden.sum():.3f} for them "
-          f"({hits} of {rare_hidden.sum()} found)")
-# Band: a handful of users, which moves with the machine's last digits (compared with a
-# tolerance): on every seed at most 8 of them, under half the recall over all users.
-assert all(found(lists)[rare_hidden].sum() <= 8 for lists in two_tower_lists.values())
-
-# %% [markdown] jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
-# <details><summary>Model answer (click to open)</summary>
-#
-# This is not a small group: more than a third of the users (printed above) watched a
-# rarely rated movie last. Popularity cannot find a rare movie (it is never among the most
-# rated), and the two-tower finds only a handful of them, on every seed far fewer than for
-# all users: with few ratings to learn from, a rare movie's vector rests mostly on its
-# genres and year. Counts this small are noisy: one user more or less moves the recall by
-# 1/256, and which users are found changes with the seed.
 #
 # </details>

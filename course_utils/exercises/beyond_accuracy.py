@@ -1,4 +1,4 @@
-"""Checks for the exercises of notebooks/11_beyond_accuracy.py: IPS and novelty."""
+"""Checks for the exercises of notebooks/12_beyond_accuracy.py: IPS and novelty."""
 
 import numpy as np
 

@@ -1,4 +1,4 @@
-"""Checks for the exercises of notebooks/09_beyond_one_machine.py: shards and sizes."""
+"""Checks for the exercises of notebooks/10_beyond_one_machine.py: shards and sizes."""
 
 from course_utils.exercises.core import (
     CheckResult,

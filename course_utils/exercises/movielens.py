@@ -1,4 +1,4 @@
-"""Checks for the exercises of notebooks/06_movielens.py: movie effects, leave-last-out, blends.
+"""Checks for the exercises of notebooks 06 and 07 (MovieLens): effects, blends, last-out.
 
 Each check builds a table small enough to work out by hand and says, in the learner's terms,
 what the right answer is on it.

@@ -1,4 +1,4 @@
-"""Checks for the exercises of notebooks/08_next_item.py: histories, EASE, Markov counts."""
+"""Checks for the exercises of notebooks/09_next_item.py: histories, EASE, Markov counts."""
 
 import numpy as np
 

@@ -1,4 +1,4 @@
-"""Checks for the exercises of notebooks/10_ranking.py: the cross layer, a re-ranker's ceiling."""
+"""Checks for the exercises of notebooks/11_ranking.py: the cross layer, a re-ranker's ceiling."""
 
 import numpy as np
 

@@ -1,4 +1,4 @@
-"""Checks for the exercises of notebooks/07_scaling_and_serving.py: serving a large catalogue.
+"""Checks for the exercises of notebooks/08_scaling_and_serving.py: serving a large catalogue.
 
 Two checks: the Euclidean transform (inner products turned into distances, for an index
 built on distances) and merging each shard's top k into the catalogue's top k.

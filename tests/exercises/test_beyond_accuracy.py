@@ -1,4 +1,4 @@
-"""The checks of notebook 11's exercises: valid answers, the stubs, and wrong ones."""
+"""The checks of notebook 12's exercises: valid answers, the stubs, and wrong ones."""
 
 import numpy as np
 import pytest

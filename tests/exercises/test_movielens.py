@@ -1,4 +1,4 @@
-"""The checks of notebook 06's exercises: valid answers, the stubs, and wrong ones."""
+"""The checks of the exercises of notebooks 06 and 07: valid answers, stubs, wrong ones."""
 
 import numpy as np
 import pandas as pd

@@ -1,4 +1,4 @@
-"""The checks of notebook 07's exercises: valid answers, the stubs, and wrong ones."""
+"""The checks of notebook 08's exercises: valid answers, the stubs, and wrong ones."""
 
 import numpy as np
 import pytest

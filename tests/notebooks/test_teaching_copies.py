@@ -16,7 +16,7 @@ from tests.notebooks.checks import notebook_function
 from tests.properties.strategies import scores_and_k
 from tools.paths import NOTEBOOK_DIR
 
-SERVING = NOTEBOOK_DIR / "07_scaling_and_serving.py"
+SERVING = NOTEBOOK_DIR / "08_scaling_and_serving.py"
 streaming_top_k = notebook_function(SERVING, "streaming_top_k", {"np": np})
 
 

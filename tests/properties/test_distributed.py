@@ -1,4 +1,4 @@
-"""Properties of course_utils.distributed (Hypothesis): the cluster of notebook 09."""
+"""Properties of course_utils.distributed (Hypothesis): the cluster of notebook 10."""
 
 import json
 

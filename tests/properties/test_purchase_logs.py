@@ -1,4 +1,4 @@
-"""Properties of course_utils.purchase_logs (Hypothesis): sampled purchases of notebook 09."""
+"""Properties of course_utils.purchase_logs (Hypothesis): sampled purchases of notebook 10."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Properties of course_utils.sequences (Hypothesis): the next-item protocol of notebook 08.
+"""Properties of course_utils.sequences (Hypothesis): the next-item protocol of notebook 09.
 
 Generated rating logs check time order, blocks, histories and ranks against Python loops.
 """

@@ -51,7 +51,7 @@ def test_train_towers_lowers_the_loss_in_one_process(tiny_shards, capsys):
 
 
 def test_each_worker_reads_its_own_shards_and_its_share_of_a_batch(tiny_shards, tmp_path):
-    """Notebook 09's one process and the worker processes use this one function."""
+    """Notebook 10's one process and the worker processes use this one function."""
     import tensorflow as tf
 
     from course_utils import worker

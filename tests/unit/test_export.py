@@ -1,6 +1,6 @@
 """Export a top-k SavedModel, reload it in a fresh process: the same lists as top_k_dot.
 
-Notebook 09 reloads the export with TensorFlow alone (no course code), as a server would;
+Notebook 10 reloads the export with TensorFlow alone (no course code), as a server would;
 these tests reload it the same way, with `tf.saved_model.load` and its signature.
 """
 
@@ -35,7 +35,7 @@ def exported(tmp_path_factory):
 def test_reloaded_in_a_fresh_process_gives_top_k_dot_ids(exported, tmp_path):
     path, queries, expected_ids, expected_scores, vectors, products = exported
     np.save(tmp_path / "queries.npy", queries)
-    code = (  # TensorFlow alone, as notebook 09's fresh process
+    code = (  # TensorFlow alone, as notebook 10's fresh process
         "import json, sys, numpy as np, tensorflow as tf\n"
         "serve = tf.saved_model.load(sys.argv[1]).signatures['serving_default']\n"
         "out = serve(customer_features=np.load(sys.argv[2]))\n"

@@ -233,7 +233,7 @@ def test_issue_22_wrong_calls_are_refused_by_name(call, message):
     assert str(caught.value).splitlines()[0].startswith(message)
 
 
-# --- beyond accuracy (notebooks/11_beyond_accuracy.py): novelty, diversity, popularity
+# --- beyond accuracy (notebooks/12_beyond_accuracy.py): novelty, diversity, popularity
 
 
 def test_beyond_accuracy_limit_cases():

@@ -1,4 +1,4 @@
-"""Notebook 08's protocol and models as a module: the same answers as 08, 08's choices."""
+"""Notebook 09's protocol and models as a module: the same answers as 09, 09's choices."""
 
 import ast
 import re
@@ -24,7 +24,7 @@ from course_utils.sequences import TEST, TRAIN, VALIDATION
 from tests.notebooks.checks import _output_text, cells, notebook_function
 from tools.paths import NOTEBOOK_DIR
 
-NEXT_ITEM = NOTEBOOK_DIR / "08_next_item.py"
+NEXT_ITEM = NOTEBOOK_DIR / "09_next_item.py"
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def data():
 
 
 def stored_output(start: str) -> str:
-    """The stored output of 08's code cell whose source starts with `start`."""
+    """The stored output of 09's code cell whose source starts with `start`."""
     found = [
         _output_text(cell)
         for cell in cells(NEXT_ITEM.with_suffix(".ipynb"))
@@ -72,7 +72,7 @@ def test_the_protocol_is_08s(data):
 
 
 def _teaching_copies(data):
-    """08's own functions, compiled from its .py with the globals they read."""
+    """09's own functions, compiled from its .py with the globals they read."""
     namespace = {
         "np": np,
         "sp": sp,

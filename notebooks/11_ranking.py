@@ -9,12 +9,12 @@
 # %% [markdown] slideshow={"slide_type": "slide"}
 # # 10 · The ranking stage: feature crosses, two stages, listwise losses
 #
-# Notebooks 04 to 09 built retrievers: models cheap enough to score every movie for every
+# Notebooks 04 to 10 built retrievers: models cheap enough to score every movie for every
 # user. Real systems add a second stage. The retriever narrows thousands of items to a few
 # hundred, and a **ranker**, which may read richer features of each (user, item) pair, orders
 # those. This notebook builds rankers with Keras and keras-rs: a deep & cross network
 # (DCN-v2) that multiplies features together, a factorisation machine, and re-rankers
-# trained pointwise and listwise on top of notebook 08's two-tower.
+# trained pointwise and listwise on top of notebook 09's two-tower.
 #
 # **Learning goals**
 #
@@ -391,16 +391,16 @@ assert best_kind == "DCN-v2 + history" == rating_table["test"].astype(float).idx
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Two stages: retrieve 100, then rank them
 #
-# Notebook 08's protocol (`course_utils.next_item`): each user's last five ratings are test
+# Notebook 09's protocol (`course_utils.next_item`): each user's last five ratings are test
 # events, the five before them validation events, and each event's hidden next movie is
-# ranked among the movies the user has not rated. The **retriever** is 08's best model, the
+# ranked among the movies the user has not rated. The **retriever** is 09's best model, the
 # two-tower that reads the last 20 movies in order; its top 100 go to a **ranker**, which
 # reorders them using features of each (event, movie) pair that the two-tower does not
 # read. Scoring 100 movies instead of 9,066 is what lets a ranker afford such features.
 
 # %% slideshow={"slide_type": "-"}
 data = next_item_data(seed=SEED)
-retriever = train_recent_history(data, SEED, epochs=EPOCHS)  # 08's model and epochs
+retriever = train_recent_history(data, SEED, epochs=EPOCHS)  # 09's model and epochs
 counts = transition_counts(data)
 print(f"events: validation {data.n_events(VALIDATION):,}, test {data.n_events(TEST):,}")
 
@@ -423,7 +423,7 @@ print(f"ranker's training events: {ranker_data.n_events(VALIDATION):,}, each use
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **Candidates and their features.** For each event, the retriever's top 100 unseen movies,
 # best first, and six features of each (event, movie) pair: the retriever's score
-# (standardised within the event) and its place in the list; the movie's popularity; 08's
+# (standardised within the event) and its place in the list; the movie's popularity; 09's
 # decayed Markov score (what followed the user's last ten movies); how well its genres
 # match the last 20 movies'; and how far its year is from theirs. The Markov counts and
 # the popularity come from the same training ratings as the retriever's.
@@ -483,7 +483,7 @@ assert all(0.35 < label.sum(axis=1).mean() < 0.50 for label in labels.values())
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # No ranker can find a movie the retriever left out, so recall@100 is the ceiling. Any
 # order of the 100 is scored the same way: the target's place in it gives recall@10 and
-# NDCG@10 (a miss if it is not in the list). The retriever's own order must give 08's
+# NDCG@10 (a miss if it is not in the list). The retriever's own order must give 09's
 # numbers; a random order of the 100 is the floor, computed exactly (the target is equally
 # likely at each of the 100 places).
 
@@ -499,7 +499,7 @@ def list_metrics(name, scores):
 in_retrieval_order = -np.arange(N_CANDIDATES, dtype="float32")[None, :]  # first is best
 retrieval = list_metrics(TEST, np.broadcast_to(in_retrieval_order, labels[TEST].shape))
 full = data.evaluate(recent_history_scores(retriever, data, TEST), TEST)
-assert all(np.array_equal(a, b) for a, b in zip(retrieval, full, strict=True))  # 08's numbers
+assert all(np.array_equal(a, b) for a, b in zip(retrieval, full, strict=True))  # 09's numbers
 random_gain = np.mean(1 / np.log2(np.arange(1, K + 1) + 1)) * K / N_CANDIDATES
 random_order = (ceiling * K / N_CANDIDATES, ceiling * random_gain)  # expected over orders
 
@@ -647,7 +647,7 @@ assert (ranker_outcomes["listwise (ListMLE)"][1].mean(axis=1) < retrieval[1].mea
 # - On notebook 06's MovieLens split, four models read ids, genres, year and rating time;
 #   DCN-v2 with the user's history is the best on validation and on the test (RMSE 0.863
 #   over three starts), short of notebook 06's best (0.859) and of the 0.850 target.
-# - Two stages: 08's retriever finds the test target among its top 100 for about 40% of the
+# - Two stages: 09's retriever finds the test target among its top 100 for about 40% of the
 #   events, the ceiling for any re-ranker; a small ranker over six features of each
 #   candidate raises NDCG@10 over retrieval alone, with an interval over users above 0.
 # - The loss matters as much as the features: pointwise with sampled negatives and
@@ -705,7 +705,7 @@ check_candidate_recall(candidate_recall)
 #
 # Section 3 trains a second retriever without each user's last five training ratings, so
 # that the ranker learns from candidates the retriever had not seen. What would go wrong if
-# the ranker learned from 08's retriever's candidates for its own training events?
+# the ranker learned from 09's retriever's candidates for its own training events?
 # *Hint:* compare the retriever's recall@100 on events it trained on with the 40% or so it
 # gets on new ones.
 
@@ -760,7 +760,7 @@ assert test_recall == ceiling.mean()  # the ceiling of section 3
 # ### Solution 4
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution", "nbval-ignore-output"]
-seen_before = retrieve(ranker_data, retriever, VALIDATION)[0]  # 08's retriever
+seen_before = retrieve(ranker_data, retriever, VALIDATION)[0]  # 09's retriever
 leaky = candidate_recall_solution(seen_before, ranker_data.targets(VALIDATION))
 fresh = labels["ranker training"].sum(axis=1).mean()
 print(f"recall@{N_CANDIDATES} on the ranker's training events: retriever that trained on "

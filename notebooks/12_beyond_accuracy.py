@@ -9,7 +9,7 @@
 # %% [markdown] slideshow={"slide_type": "slide"}
 # # 11 · Beyond accuracy, and evaluating a recommender before it ships
 #
-# Notebook 08 ranked models by recall@10 on held-out events. A shop asks more of a
+# Notebook 09 ranked models by recall@10 on held-out events. A shop asks more of a
 # recommender: does it show the whole catalogue or the same blockbusters to everyone, does
 # it surprise, and above all, will a change win the online A/B test? Offline logs cannot
 # answer the last question directly: they only record what the old system chose to show.
@@ -68,7 +68,7 @@ from course_utils.sequences import TEST, VALIDATION, hits_and_gains, target_rank
 
 # %% slideshow={"slide_type": "skip"}
 SEED = 42  # the data's tie-breaking, the bootstrap, the logs' first seed
-TRAINING_SEEDS = (42, 43, 44)  # 08's two-tower is trained once per seed
+TRAINING_SEEDS = (42, 43, 44)  # 09's two-tower is trained once per seed
 K = 10
 N_CANDIDATES = 50  # the re-ranker picks each list's 10 from the model's top 50
 MMR_WEIGHTS = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 0.9]  # its diversity weight, on validation
@@ -89,11 +89,11 @@ N_REPLICATIONS = 1000  # simulated A/B tests to check the power
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. Beyond-accuracy metrics on MovieLens
 #
-# We take notebook 08's protocol and models from `course_utils.next_item`: each user's
+# We take notebook 09's protocol and models from `course_utils.next_item`: each user's
 # last 5 ratings are test events and the 5 before them validation events, and each event's
 # hidden next movie is ranked among the movies the user has not rated. The models are
-# popularity, EASE, the decayed Markov chain and 08's sequential two-tower (the one that
-# reads the user's recent history in order), with 08's settings.
+# popularity, EASE, the decayed Markov chain and 09's sequential two-tower (the one that
+# reads the user's recent history in order), with 09's settings.
 
 # %% slideshow={"slide_type": "-"}
 data = next_item_data(seed=SEED)
@@ -216,7 +216,7 @@ def table_row(summary):
 
 def paired_interval(differences, n_resamples=1000):
     """Mean of (seeds, test events) differences and its 95% interval over users and seeds,
-    as in notebook 08: each resample draws users (with all their events) and one seed."""
+    as in notebook 09: each resample draws users (with all their events) and one seed."""
     per_user = differences.reshape(len(differences), -1, N_TEST).mean(axis=2)  # (seeds, users)
     rng = np.random.default_rng(SEED)
     users = rng.integers(0, per_user.shape[1], (n_resamples, per_user.shape[1]))
@@ -629,7 +629,7 @@ assert theory < POWER and power < POWER
 # the lower its power: the runs that cross the threshold are those the noise pushed up.
 # One more caution: here each impression is an independent draw, so the binomial formula
 # is right. A real test randomises users, not impressions, and one user's clicks are
-# correlated, which inflates the variance: compute the interval over users, as notebook 08
+# correlated, which inflates the variance: compute the interval over users, as notebook 09
 # resamples users rather than events.
 #
 # **An offline metric that gets the order wrong.** A common offline check is a hit rate on

@@ -24,7 +24,7 @@
 #   (what followed what) and EASE's closed form over all movies, each tuned on validation
 #   with the best setting inside its grid.
 # - Train a sequential two-tower model whose user tower reads the last n movies, with
-#   in-batch softmax, and serve it with the top-k of notebook 07.
+#   in-batch softmax, and serve it with the top-k of notebook 08.
 # - Show that order matters: the same model with the history shuffled, and recall as the
 #   history gets longer.
 # - Judge a trained model over several training seeds, and the best model against every
@@ -370,7 +370,7 @@ assert 1 < epochs < EPOCHS, mean_curve
 # ## 4. The test, once, with intervals
 #
 # Every choice is made; now each model ranks all movies for the 3,355 test events. The
-# two-tower is served as in notebook 07: `Recommender` computes the movie vectors once and
+# two-tower is served as in notebook 08: `Recommender` computes the movie vectors once and
 # scores users against them a block at a time, skipping what each user already rated. It
 # needs two methods, users' vectors and movies' vectors, which a small adapter provides.
 
@@ -595,7 +595,7 @@ for movie in served[-1]:  # the last of the events served
 #   the decayed Markov chain by only +0.014 (+0.002 to +0.026).
 # - Order matters: the learned position weights lean on the most recent movies, and
 #   shuffling the history costs recall with every seed.
-# - The model plugs into notebook 07's serving: movie vectors once, users scored in blocks,
+# - The model plugs into notebook 08's serving: movie vectors once, users scored in blocks,
 #   already-rated movies excluded.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
