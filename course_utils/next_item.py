@@ -186,8 +186,8 @@ def ease_scores(data: NextItemData, block, regularization: float = EASE_LAMBDA) 
     inner = np.linalg.inv(users_gram + regularization * np.eye(len(users_gram)))  # M
     inner_x = (matrix.T @ inner).T  # M X
     own = np.asarray(matrix.multiply(inner_x).sum(axis=0)).ravel()  # diag(XᵀMX), each < 1
-    through_users = (matrix.T @ ((history @ matrix.T).toarray() @ inner).T).T  # h Xᵀ M X
-    scores = through_users / (1 - own)
+    scores = (matrix.T @ ((history @ matrix.T).toarray() @ inner).T).T  # h Xᵀ M X
+    scores /= 1 - own  # in place: one (events, movies) array, not two
     scores[:, data.popularity == 0] = -1e9
     return scores
 

@@ -246,7 +246,8 @@ def ease_scores(matrix, history, regularization):
     inner_x = (matrix.T @ inner).T  # M X, (users, movies)
     own = np.asarray(matrix.multiply(inner_x).sum(axis=0)).ravel()  # diag(XᵀMX), each < 1
     through_users = (matrix.T @ ((history @ matrix.T).toarray() @ inner).T).T  # h Xᵀ M X
-    return through_users / (1 - own)  # h = 0 there: the movies in h are excluded anyway
+    through_users /= 1 - own  # in place: one (events, movies) array, not two
+    return through_users  # h = 0 there: the movies in h are excluded anyway
 
 
 small, small_history = train_matrix[:, :300], seen[VALIDATION][:50, :300]  # a check

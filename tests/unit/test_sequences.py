@@ -6,6 +6,7 @@ import pytest
 
 from course_utils.recommend import top_k
 from course_utils.sequences import (
+    RANK_BLOCK,
     TEST,
     TRAIN,
     VALIDATION,
@@ -112,6 +113,43 @@ def test_target_ranks_agree_with_top_k_ties_and_exclusions_included():
     hits, _ = hits_and_gains(ranks, 3)
     reference = (top_k(scores, 3, exclude=exclude) == targets[:, None]).any(axis=1)
     assert hits.tolist() == reference.astype(float).tolist()
+
+
+def test_target_ranks_block_by_block_match_a_naive_count_in_float32_and_float64():
+    rng = np.random.default_rng(1)
+    n_events = 2 * RANK_BLOCK + 3  # two full blocks and a short one
+    scores = rng.standard_normal((n_events, 50)).astype(np.float32)
+    scores[:, 10:20] = scores[:, :1]  # ties with the first movie, in every row
+    exclude = rng.random(scores.shape) < 0.3
+    targets = rng.integers(0, 50, n_events)
+    exclude[np.arange(n_events), targets] = False
+    naive = [
+        1
+        + sum(
+            not x and (s > row[t] or (s == row[t] and j < t))
+            for j, (s, x) in enumerate(zip(row, excluded, strict=True))
+        )
+        for row, excluded, t in zip(scores, exclude, targets, strict=True)
+    ]
+    assert target_ranks(scores, exclude, targets).tolist() == naive
+    assert target_ranks(scores.astype(float), exclude, targets).tolist() == naive
+    assert target_ranks(scores.tolist(), exclude, targets).tolist() == naive
+    assert target_ranks(scores, exclude, targets).shape == (n_events,)
+
+
+def test_target_ranks_find_a_nan_in_a_late_block_and_count_them_all():
+    scores, exclude = np.zeros((2 * RANK_BLOCK, 3), np.float32), np.zeros((2 * RANK_BLOCK, 3), bool)
+    targets = np.zeros(len(scores), int)
+    scores[-1, 1:] = np.nan  # two NaN values, in the last block only
+    with pytest.raises(ValueError, match="scores contains 2 NaN values"):
+        target_ranks(scores, exclude, targets)
+    scores[0, 1] = np.nan  # one more in the first block: the count is the whole matrix's
+    with pytest.raises(ValueError, match="scores contains 3 NaN values"):
+        target_ranks(scores, exclude, targets)
+    scores[:] = 0
+    scores[-1, 2] = np.inf
+    with pytest.raises(ValueError, match="scores contains infinite values"):
+        target_ranks(scores, exclude, targets)
 
 
 def test_target_ranks_refuse_bad_input():
