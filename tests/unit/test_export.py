@@ -114,3 +114,11 @@ def test_same_top_k_forgives_near_ties_only():
     assert not same_top_k([[0, 2, 2]], expected, customers, products)  # a product twice
     with pytest.raises(ValueError, match="expected_ids"):
         same_top_k([[0, 2]], expected, customers, products)
+
+
+def test_same_top_k_names_the_bad_vectors():
+    ids = [[0]]
+    with pytest.raises(ValueError, match=r"^customer_vectors must be 2-D, got shape \(2,\)$"):
+        same_top_k(ids, ids, np.zeros(2), np.zeros((3, 2)))
+    with pytest.raises(ValueError, match=r"^product_vectors must be 2-D, got shape \(3,\)$"):
+        same_top_k(ids, ids, np.zeros((1, 2)), np.zeros(3))
