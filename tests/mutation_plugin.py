@@ -18,6 +18,11 @@ tests/unit/test_models.py), pytest reports "found no collectors" and exits 4 (us
 which mutmut files as a timeout, not a kill. When a module failed to collect, this plugin
 makes that exit 1 (tests failed), so such a mutant counts as killed.
 
+3. Hypothesis does not shrink. A mutant is killed by the first failing example; shrinking
+it to the smallest one (what a person debugging wants) costs seconds per kill, and on a
+mutant that breaks many examples it ran into the time limit. The profile is the suite's
+"ci" one (tests/conftest.py) without the shrink phase, loaded once collection is done.
+
 Loaded by pyproject.toml's `[tool.mutmut] pytest_add_cli_args` (`-p tests.mutation_plugin`).
 """
 
@@ -26,6 +31,7 @@ import inspect
 import pkgutil
 
 import pytest
+from hypothesis import Phase, settings
 
 
 def restore_constructor_signatures(package_name: str = "course_utils") -> int:
@@ -49,6 +55,15 @@ def restore_constructor_signatures(package_name: str = "course_utils") -> int:
 
 def pytest_configure(config):
     restore_constructor_signatures()
+
+
+def pytest_collection_finish(session):
+    settings.register_profile(
+        "mutants",
+        parent=settings.get_profile("ci"),
+        phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    )
+    settings.load_profile("mutants")
 
 
 @pytest.hookimpl(wrapper=True)

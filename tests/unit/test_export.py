@@ -7,6 +7,7 @@ these tests reload it the same way, with `tf.saved_model.load` and its signature
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -72,8 +73,34 @@ def test_export_rejects_bad_k(tmp_path):
     vectors = np.zeros((3, 2), np.float32)
     with pytest.raises(ValueError, match="k must be at most the 3 products"):
         export_top_k(tower, vectors, 4, tmp_path / "m")
-    with pytest.raises(ValueError, match="k"):
+    with pytest.raises(ValueError, match=r"^k must be an int >= 1, got 0$"):
         export_top_k(tower, vectors, 0, tmp_path / "m")
+    with pytest.raises(ValueError, match=r"^product_vectors must be 2-D, got shape \(3,\)$"):
+        export_top_k(tower, np.zeros(3, np.float32), 1, tmp_path / "m")
+
+
+def test_export_of_k_equal_to_the_catalogue_returns_every_product(tmp_path):
+    import tensorflow as tf
+
+    from course_utils.models import build_tower
+
+    tower = build_tower(5, (4,), 2)
+    vectors = np.arange(6, dtype=np.float32).reshape(3, 2)
+    path = export_top_k(tower, vectors, 3, tmp_path / "m")
+    assert path == tmp_path / "m" and isinstance(path, Path)
+    serve = tf.saved_model.load(str(path)).signatures["serving_default"]
+    ids = serve(customer_features=tf.ones((2, 5)))["ids"].numpy()
+    assert sorted(ids[0].tolist()) == sorted(ids[1].tolist()) == [0, 1, 2]
+
+
+def test_export_takes_the_towers_width_and_stores_the_products_frozen(exported):
+    import tensorflow as tf
+
+    path, queries, *_ = exported
+    loaded = tf.saved_model.load(str(path))
+    (spec,) = loaded.signatures["serving_default"].structured_input_signature[1].values()
+    assert spec.shape.as_list() == [None, queries.shape[1]] and spec.dtype == tf.float32
+    assert loaded.product_vectors.trainable is False
 
 
 def test_same_top_k_forgives_near_ties_only():
@@ -87,3 +114,11 @@ def test_same_top_k_forgives_near_ties_only():
     assert not same_top_k([[0, 2, 2]], expected, customers, products)  # a product twice
     with pytest.raises(ValueError, match="expected_ids"):
         same_top_k([[0, 2]], expected, customers, products)
+
+
+def test_same_top_k_names_the_bad_vectors():
+    ids = [[0]]
+    with pytest.raises(ValueError, match=r"^customer_vectors must be 2-D, got shape \(2,\)$"):
+        same_top_k(ids, ids, np.zeros(2), np.zeros((3, 2)))
+    with pytest.raises(ValueError, match=r"^product_vectors must be 2-D, got shape \(3,\)$"):
+        same_top_k(ids, ids, np.zeros((1, 2)), np.zeros(3))
