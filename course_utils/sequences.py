@@ -142,7 +142,7 @@ def target_ranks(scores, exclude, targets) -> np.ndarray:
         exclude: (n_events, n_movies) bool array, True for movies the user already rated.
         targets: (n_events,) the movie each event's user rated next; never excluded.
     """
-    scores = _float_matrix(scores)
+    scores = as_matrix("scores", scores, copy=False, keep_float32=True)  # no copy
     exclude = np.asarray(exclude)
     targets = as_index_array("targets", targets, upper=scores.shape[1], upper_name="n_movies")
     if scores.shape[0] != len(targets):
@@ -159,15 +159,13 @@ def target_ranks(scores, exclude, targets) -> np.ndarray:
     if exclude[events, targets].any():
         raise ValueError("a target is excluded: the movie to find was marked as already rated")
     # Notebook 09 ranks 3,355 x 9,066 scores once per model and epoch. A block of events at
-    # a time, in place on one bool array, counted without a cast to int: no array as large
-    # as `scores` is made, nor float32 scores copied to float64 (the comparisons are exact).
+    # a time, in place on one bool array, counted without a cast to int: the comparisons make
+    # no array as large as `scores`, nor copy float32 scores to float64 (they are exact).
     ranks = np.empty(len(targets), np.int64)
     movie_ids = np.arange(scores.shape[1])[None, :]
     for start in range(0, len(targets), RANK_BLOCK):
         rows = slice(start, start + RANK_BLOCK)
         block, block_targets = scores[rows], targets[rows]
-        if not np.isfinite(block).all():
-            as_matrix("scores", scores, copy=False)  # raises, counting the NaN or inf values
         target_scores = block[events[: len(block)], block_targets][:, None]
         ahead = block > target_scores
         tied_lower = block == target_scores
@@ -176,18 +174,6 @@ def target_ranks(scores, exclude, targets) -> np.ndarray:
         ahead &= ~exclude[rows]
         ranks[rows] = 1 + np.count_nonzero(ahead, axis=1)
     return ranks
-
-
-def _float_matrix(scores) -> np.ndarray:
-    """`scores` itself if it is a 2-D float32 or float64 array (its values are checked
-    block by block), else `as_matrix`'s float64 copy, checked whole."""
-    if (
-        isinstance(scores, np.ndarray)
-        and scores.ndim == 2
-        and scores.dtype in (np.float32, np.float64)
-    ):
-        return np.asarray(scores)  # no copy; an np.matrix becomes a plain array
-    return as_matrix("scores", scores)
 
 
 def hits_and_gains(ranks, k: int) -> tuple[np.ndarray, np.ndarray]:

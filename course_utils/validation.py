@@ -36,16 +36,24 @@ def _numeric_array(name: str, value) -> np.ndarray:
 
 
 def as_matrix(
-    name: str, value, *, ndim: int = 2, allow_nan: bool = False, copy: bool = True
+    name: str,
+    value,
+    *,
+    ndim: int = 2,
+    allow_nan: bool = False,
+    copy: bool = True,
+    keep_float32: bool = False,
 ) -> np.ndarray:
     """Return `value` as a float array of rank `ndim`, or raise naming `name`.
 
-    `copy=False` returns `value` itself when it is already a float64 array.
+    `copy=False` returns `value` itself when it is already a float64 array, or, with
+    `keep_float32`, a float32 one (large score matrices compared as they are: no float64 copy).
     """
     array = _numeric_array(name, value)
     if array.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-D, got shape {array.shape}")
-    array = array.astype(float, copy=copy)
+    dtype = np.float32 if keep_float32 and array.dtype == np.float32 else float
+    array = array.astype(dtype, copy=copy)
     if not allow_nan and np.isnan(array).any():
         raise ValueError(f"{name} contains {int(np.isnan(array).sum())} NaN values")
     if np.isinf(array).any():

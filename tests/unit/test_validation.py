@@ -56,6 +56,17 @@ def test_as_matrix_copies_unless_told_not_to():
     assert as_matrix("x", x.astype(int), copy=False).dtype == float
 
 
+def test_as_matrix_keeps_float32_only_when_asked_and_still_checks_values():
+    x = np.zeros((2, 3), np.float32)
+    assert as_matrix("x", x, copy=False).dtype == np.float64
+    assert as_matrix("x", x, copy=False, keep_float32=True) is x
+    assert as_matrix("x", x, keep_float32=True) is not x
+    assert as_matrix("x", x.astype(int), keep_float32=True).dtype == np.float64
+    x[1, 2] = np.nan
+    with pytest.raises(ValueError, match="x contains 1 NaN values"):
+        as_matrix("x", x, copy=False, keep_float32=True)
+
+
 def test_check_instance_names_the_type_it_got():
     assert check_instance("t", 3, int, "an int") == 3
     with pytest.raises(ArgumentTypeError, match="^t must be a dict, got list$"):
